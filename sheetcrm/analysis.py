@@ -1,0 +1,106 @@
+"""The pipeline's pure middle: recognised tables → parsed rows → customers → metrics → segments."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from sheetcrm.identity import Resolution, resolve
+from sheetcrm.issues import Issue, sort_issues
+from sheetcrm.metrics import customer_metrics
+from sheetcrm.parse.choices import RESPONSE_TYPES
+from sheetcrm.records import ParsedData, parse_tables
+from sheetcrm.segments import assign_segments
+from sheetcrm.tables import RecognisedTable
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything computed from one workbook, ready to be rendered or exported.
+
+    ``customers`` is one row per resolved customer: the attributes from
+    :mod:`sheetcrm.identity`, the metrics from :mod:`sheetcrm.metrics`, ``segment``,
+    ``last_response_date`` / ``last_response_type`` (latest customer-initiated
+    activity) and ``activities`` (count).
+    """
+
+    lang: str
+    as_of: dt.date
+    tables: list[RecognisedTable]
+    parsed: ParsedData
+    resolution: Resolution
+    customers: pd.DataFrame
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def orders(self) -> pd.DataFrame:
+        """Resolved order lines (``customer_id`` is the resolved ID)."""
+        return self.resolution.orders
+
+    def rows_read(self) -> dict[str, int]:
+        """Data rows found per table role (before anything was left out)."""
+        counts = {"customers": 0, "orders": 0, "activities": 0}
+        for table in self.tables:
+            counts[table.role] += len(table.data)
+        return counts
+
+    def issue_counts(self) -> dict[str, int]:
+        counts = {"error": 0, "warning": 0, "info": 0}
+        for issue in self.issues:
+            counts[issue.severity] += 1
+        return counts
+
+    def segment_counts(self) -> dict[str, int]:
+        return self.customers["segment"].value_counts().to_dict()
+
+
+def detect_language(tables: list[RecognisedTable]) -> str:
+    """``ja`` when most recognised headers are Japanese, else ``en``."""
+    japanese = sum(t.japanese_headers for t in tables)
+    english = sum(t.english_headers for t in tables)
+    return "ja" if japanese >= english and japanese > 0 else "en"
+
+
+def analyse_tables(
+    tables: list[RecognisedTable], *, as_of: dt.date, lang: str | None = None,
+    keep_identical_rows: bool = False,
+) -> Analysis:
+    """Run the whole analysis on tables already found in a workbook or a Google Sheet."""
+    parsed = parse_tables(tables, as_of=as_of, keep_identical_rows=keep_identical_rows)
+    resolution = resolve(parsed)
+    metrics = customer_metrics(resolution.orders, as_of)
+    customers = resolution.customers.set_index("customer_id").join(metrics, how="left")
+    customers["segment"] = assign_segments(customers["r_score"], customers["f_score"])
+    customers = customers.join(_response_summary(resolution.activities), how="left")
+    customers["activities"] = customers["activities"].fillna(0).astype("int64")
+    customers = customers.reset_index()
+    issues = sort_issues(parsed.issues + resolution.issues)
+    return Analysis(
+        lang=lang or detect_language(tables),
+        as_of=as_of,
+        tables=tables,
+        parsed=parsed,
+        resolution=resolution,
+        customers=customers,
+        issues=issues,
+    )
+
+
+def _response_summary(activities: pd.DataFrame) -> pd.DataFrame:
+    """Per customer: latest response (customer-initiated activity) and activity count."""
+    columns = ["last_response_date", "last_response_type", "activities"]
+    if activities.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="customer_id"))
+    counts = activities.groupby("customer_id").size().rename("activities")
+    responses = activities[activities["type"].isin(RESPONSE_TYPES)]
+    latest = (
+        responses.sort_values(["customer_id", "date"], kind="stable")
+        .drop_duplicates("customer_id", keep="last")
+        .set_index("customer_id")
+    )
+    summary = pd.DataFrame({"activities": counts})
+    summary["last_response_date"] = latest["date"].reindex(summary.index)
+    summary["last_response_type"] = latest["type"].reindex(summary.index)
+    return summary[columns]

@@ -1,0 +1,302 @@
+"""The ``sheetcrm`` command: parses options, calls one library function, prints a summary.
+
+Heavy modules (pandas, fastexcel, xlsxwriter) are imported inside the commands so that
+``sheetcrm --help`` stays instant.  Exit codes: 0 success, 1 ``check`` found errors,
+2 bad usage or option, 3 the file cannot be read or written (locked, encrypted, not a
+workbook, changed on disk), 4 no recognisable table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from sheetcrm.errors import SheetcrmError
+
+if TYPE_CHECKING:
+    from sheetcrm.analysis import Analysis
+
+EXIT_CHECK_FAILED = 1
+
+
+def _user_lang(explicit: str | None = None) -> str:
+    """The language for messages: --lang, else the terminal's locale."""
+    if explicit:
+        return explicit
+    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
+    return "ja" if locale.lower().startswith("ja") else "en"
+
+
+def _fail(error: SheetcrmError, lang: str | None) -> None:
+    click.echo(f"sheetcrm: {error.message_for(_user_lang(lang))}", err=True)
+    sys.exit(error.exit_code)
+
+
+def _parse_as_of(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2024-12-31."
+        ) from None
+
+
+def _progress_printer(enabled: bool):  # noqa: ANN202
+    labels = {"read": "reading workbook", "recognise": "finding tables",
+              "analyse": "analysing customers", "render": "building tabs", "write": "writing"}
+
+    def report(stage: str) -> None:
+        if enabled:
+            click.echo(f"… {labels.get(stage, stage)}", err=True)
+
+    return report
+
+
+def _show_progress(progress: bool | None, quiet: bool) -> bool:
+    if quiet:
+        return False
+    if progress is not None:
+        return progress
+    return sys.stderr.isatty()
+
+
+AS_OF = click.option(
+    "--as-of", "as_of", metavar="YYYY-MM-DD",
+    help="Compute recency and scores as of this date (default: today).",
+)
+LANG = click.option(
+    "--lang", type=click.Choice(["ja", "en"]),
+    help="Language of generated tabs and messages (default: detected from the headers).",
+)
+KEEP_IDENTICAL = click.option(
+    "--keep-identical-rows", is_flag=True,
+    help="Count sales rows that are identical in every cell as separate sales "
+    "(by default they are reported and counted once).",
+)
+QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+PROGRESS = click.option(
+    "--progress/--no-progress", default=None,
+    help="Show stage progress on stderr (default: only when stderr is a terminal).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="sheetcrm")
+def main() -> None:
+    """Customer analysis for sellers who keep their customers in Excel.
+
+    \b
+    Start with a template, or point sheetcrm at the workbook you already have:
+      sheetcrm new shop.xlsx --sample      # a template with demo data (Japanese)
+      sheetcrm refresh shop.xlsx           # add analysis tabs to your workbook
+      sheetcrm check shop.xlsx             # only list data problems
+      sheetcrm export shop.xlsx --table customers --format csv -o customers.csv
+
+    Your own sheets are never changed: refresh only adds (and on the next run
+    replaces) the tabs it made, and keeps a backup in .sheetcrm/backups/.
+    """
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
+              help="Language of the template's tabs, headers and drop-downs.")
+@click.option("--sample", is_flag=True, help="Fill the template with realistic demo data.")
+@click.option("--force", is_flag=True, help="Overwrite PATH if it already exists.")
+def new(path: Path, lang: str, sample: bool, force: bool) -> None:
+    """Create a fresh template workbook at PATH.
+
+    \b
+    The template has a how-to tab and three tables, with drop-downs for status,
+    activity type, gender and e-mail opt-in:
+      顧客 / Customers     one row per customer
+      注文 / Orders        one row per order (the sales log)
+      対応履歴 / Activities inquiries, document requests, DMs sent, calls…
+
+    \b
+    Example:
+      sheetcrm new shop.xlsx --sample && sheetcrm refresh shop.xlsx
+    """
+    from sheetcrm.template import new_workbook
+
+    try:
+        written = new_workbook(path, lang=lang, sample=sample, overwrite=force)  # type: ignore[arg-type]
+    except SheetcrmError as error:
+        _fail(error, lang)
+    message = "テンプレートを作成しました" if lang == "ja" else "Created template"
+    click.echo(f"{message}: {written}")
+
+
+def _summary_lines(analysis: Analysis) -> list[str]:
+    from sheetcrm.segments import segment_by_key
+
+    ja = analysis.lang == "ja"
+    rows = analysis.rows_read()
+    issues = analysis.issue_counts()
+    buyers = int(analysis.customers["orders"].fillna(0).gt(0).sum())
+    lines = [
+        (f"基準日 {analysis.as_of:%Y/%m/%d}: 読み込んだ行 — 顧客 {rows['customers']}、"
+         f"注文 {rows['orders']}、対応履歴 {rows['activities']}")
+        if ja else
+        (f"As of {analysis.as_of:%Y-%m-%d}: rows read — customers {rows['customers']}, "
+         f"orders {rows['orders']}, activities {rows['activities']}"),
+        (f"顧客 {len(analysis.customers)} 人（購入あり {buyers} 人、統合 "
+         f"{analysis.resolution.merges} 件、重複候補 {len(analysis.resolution.candidates)} 組）")
+        if ja else
+        (f"Customers: {len(analysis.customers)} ({buyers} bought; {analysis.resolution.merges} "
+         f"merged; {len(analysis.resolution.candidates)} duplicate candidates)"),
+        (f"データの問題: エラー {issues['error']}、注意 {issues['warning']}、情報 {issues['info']}")
+        if ja else
+        (f"Data issues: {issues['error']} errors, {issues['warning']} warnings, "
+         f"{issues['info']} notes"),
+    ]
+    counts = analysis.segment_counts()
+    segments = ", ".join(
+        f"{segment_by_key(k).label(analysis.lang)} {v}"
+        for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
+    )
+    lines.append(("セグメント: " if ja else "Segments: ") + segments)
+    return lines
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@AS_OF
+@LANG
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the result to this new .xlsx and leave PATH untouched "
+              "(required for .xls, .xlsb and .ods input).")
+@click.option("--dry-run", is_flag=True, help="Analyse and report, but write nothing.")
+@click.option("--no-backup", is_flag=True,
+              help="Do not keep a copy of the previous version in .sheetcrm/backups/.")
+@KEEP_IDENTICAL
+@QUIET
+@PROGRESS
+def refresh(path: Path, as_of: str | None, lang: str | None, out: Path | None, dry_run: bool,
+            no_backup: bool, keep_identical_rows: bool, quiet: bool,
+            progress: bool | None) -> None:
+    """Analyse PATH and write the analysis tabs into it.
+
+    \b
+    sheetcrm finds your customer list, sales log and activity log wherever they
+    are (title rows and Japanese or English headers are fine), reports every cell
+    it cannot read, merges rows that are the same customer, computes recency /
+    frequency / monetary figures and writes these tabs after your own:
+      Summary, Customer analysis, one tab per segment, Data issues,
+      Duplicate candidates.
+    Running it again replaces only those tabs. Close the file in Excel first.
+
+    \b
+    Examples:
+      sheetcrm refresh shop.xlsx
+      sheetcrm refresh shop.xlsx --as-of 2024-12-31 --lang en
+      sheetcrm refresh old.xls -o analysed.xlsx
+    """
+    from sheetcrm.pipeline import refresh as run_refresh
+
+    try:
+        report = run_refresh(
+            path, as_of=_parse_as_of(as_of), lang=lang, out=out, backup=not no_backup,
+            dry_run=dry_run, keep_identical_rows=keep_identical_rows,
+            progress=_progress_printer(_show_progress(progress, quiet)),
+        )
+    except SheetcrmError as error:
+        _fail(error, lang)
+    if quiet:
+        return
+    analysis = report.analysis
+    ja = analysis.lang == "ja"
+    for line in _summary_lines(analysis):
+        click.echo(line)
+    if report.written_to is None:
+        click.echo("（--dry-run のため書き込みはしていません）" if ja else "(dry run: nothing written)")
+    else:
+        tabs = ", ".join(report.tabs)
+        click.echo(f"書き込み先: {report.written_to} — {tabs}" if ja
+                   else f"Wrote {report.written_to}: {tabs}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@AS_OF
+@LANG
+@KEEP_IDENTICAL
+@click.option("--max-issues", default=50, show_default=True,
+              help="How many issues to list (all are counted).")
+def check(path: Path, as_of: str | None, lang: str | None, keep_identical_rows: bool,
+          max_issues: int) -> None:
+    """Validate PATH and list data problems; change nothing.
+
+    Exits with status 1 when errors (rows that cannot be counted) were found, so it
+    can guard a script.  Each problem names its sheet, row and column.
+
+    \b
+    Example:
+      sheetcrm check shop.xlsx --max-issues 200
+    """
+    from sheetcrm.pipeline import analyse
+
+    try:
+        analysis = analyse(path, as_of=_parse_as_of(as_of), lang=lang,
+                           keep_identical_rows=keep_identical_rows)
+    except SheetcrmError as error:
+        _fail(error, lang)
+    for line in _summary_lines(analysis):
+        click.echo(line)
+    for issue in analysis.issues[:max_issues]:
+        where = f"{issue.cell}"
+        value = f" [{issue.value}]" if issue.value is not None else ""
+        click.echo(f"  {issue.severity:7} {where}{value}: {issue.message(analysis.lang)}")
+    if len(analysis.issues) > max_issues:
+        click.echo(f"  … (+{len(analysis.issues) - max_issues})")
+    if analysis.issue_counts()["error"]:
+        sys.exit(EXIT_CHECK_FAILED)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--table", "table", required=True,
+              type=click.Choice(["customers", "orders", "issues", "duplicates"]),
+              help="Which computed table to export.")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write to this file instead of standard output.")
+@AS_OF
+@LANG
+@KEEP_IDENTICAL
+def export(path: Path, table: str, fmt: str, out: Path | None, as_of: str | None,
+           lang: str | None, keep_identical_rows: bool) -> None:
+    """Export a computed table as CSV or JSON (stable snake_case columns).
+
+    \b
+    customers   one row per resolved customer, metrics, segment, sources (rows it came from)
+    orders      every counted order line with its source (Sheet!row) and resolved customer_id
+    issues      every data problem: sheet, row, column, value, code, message
+    duplicates  possible duplicate customers with the matching fields
+
+    \b
+    Examples:
+      sheetcrm export shop.xlsx --table customers --format csv -o customers.csv
+      sheetcrm export shop.xlsx --table orders --format json | jq '.[0]'
+    """
+    from sheetcrm.exports import export_frame, export_to_path, write_export
+    from sheetcrm.pipeline import analyse
+
+    try:
+        analysis = analyse(path, as_of=_parse_as_of(as_of), lang=lang,
+                           keep_identical_rows=keep_identical_rows)
+    except SheetcrmError as error:
+        _fail(error, lang)
+    frame = export_frame(analysis, table)
+    if out is None:
+        write_export(frame, fmt, sys.stdout)  # type: ignore[arg-type]
+    else:
+        export_to_path(frame, fmt, out)  # type: ignore[arg-type]

@@ -1,0 +1,106 @@
+"""Machine-readable exports of the computed tables (CSV or JSON, stable snake_case columns)."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import IO, Literal
+
+import pandas as pd
+
+from sheetcrm.analysis import Analysis
+from sheetcrm.identity import ATTRIBUTES
+from sheetcrm.metrics import METRIC_COLUMNS
+
+ExportTable = Literal["customers", "orders", "issues", "duplicates"]
+EXPORT_TABLES: tuple[str, ...] = ("customers", "orders", "issues", "duplicates")
+
+CUSTOMER_EXPORT = [
+    "customer_id", *ATTRIBUTES, *METRIC_COLUMNS, "segment", "last_response_date",
+    "last_response_type", "activities", "listed", "matched_by", "sources",
+]
+ORDER_EXPORT = [
+    "source", "customer_id", "order_id", "order_date", "product", "quantity", "amount", "status",
+    "revenue", "is_purchase",
+]
+ISSUE_EXPORT = ["sheet", "row", "column", "header", "value", "code", "severity", "message"]
+DUPLICATE_EXPORT = ["customer_id_a", "customer_id_b", "score", "evidence"]
+
+
+def export_frame(analysis: Analysis, table: str) -> pd.DataFrame:
+    """The rows of one computed table, with the documented column names."""
+    if table == "customers":
+        return analysis.customers.reindex(columns=CUSTOMER_EXPORT)
+    if table == "orders":
+        orders = analysis.orders.copy()
+        orders["source"] = orders["source_sheet"] + "!" + orders["source_row"].astype(str)
+        return orders.reindex(columns=ORDER_EXPORT)
+    if table == "issues":
+        return pd.DataFrame(
+            [
+                {"sheet": i.sheet, "row": i.row, "column": i.column, "header": i.header,
+                 "value": i.value, "code": i.code, "severity": i.severity,
+                 "message": i.message(analysis.lang)}
+                for i in analysis.issues
+            ],
+            columns=ISSUE_EXPORT,
+        )
+    if table == "duplicates":
+        return analysis.resolution.candidates.reindex(columns=DUPLICATE_EXPORT)
+    raise ValueError(f"unknown table {table!r}")
+
+
+def _plain(value: object) -> object:
+    """A JSON-ready scalar: dates as ISO text, NaN/NA as null, numpy types unwrapped."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return value
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    columns = list(frame.columns)
+    return [
+        {c: _plain(v) for c, v in zip(columns, row, strict=True)}
+        for row in frame.itertuples(index=False, name=None)
+    ]
+
+
+def write_export(frame: pd.DataFrame, fmt: Literal["csv", "json"], stream: IO[str]) -> None:
+    """Write ``frame`` as CSV (lists joined with '; ') or as a JSON array of objects."""
+    rows = records(frame)
+    if fmt == "json":
+        json.dump(rows, stream, ensure_ascii=False, indent=1)
+        stream.write("\n")
+        return
+    import csv
+
+    writer = csv.DictWriter(stream, fieldnames=list(frame.columns), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(
+            {k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+             for k, v in row.items()}
+        )
+
+
+def export_to_path(frame: pd.DataFrame, fmt: Literal["csv", "json"], path: Path) -> None:
+    """Write an export file (UTF-8 with BOM for CSV, so Excel shows Japanese correctly)."""
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    with path.open("w", encoding=encoding, newline="") as stream:
+        write_export(frame, fmt, stream)

@@ -1,0 +1,271 @@
+"""Describe the generated tabs (Summary, Customers, one per segment, Issues, Duplicates).
+
+Builds the backend-neutral :class:`~sheetcrm.output_model.OutputWorkbook` from an
+:class:`~sheetcrm.analysis.Analysis`; values are display-ready (segment names and
+phone numbers in the seller's notation) but carry no formatting.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from sheetcrm.analysis import Analysis
+from sheetcrm.labels import label
+from sheetcrm.output_model import (
+    FORBIDDEN_TITLE_CHARS,
+    MAX_TITLE_LENGTH,
+    Chart,
+    Column,
+    ColumnKind,
+    OutputWorkbook,
+    SheetModel,
+    Table,
+)
+from sheetcrm.parse.choices import activity_type_label
+from sheetcrm.parse.phones import format_phone
+from sheetcrm.segments import PROSPECTS, segment_by_key, segments
+
+#: How many source rows a Customers cell lists before it says "+N more".
+MAX_SOURCES_SHOWN = 20
+
+CUSTOMER_TAB: list[tuple[str, ColumnKind]] = [
+    ("customer_id", "text"), ("name", "text"), ("segment", "text"),
+    ("days_since_last_purchase", "days"), ("last_purchase", "date"),
+    ("next_purchase_expected", "date"), ("orders", "integer"), ("purchase_days", "integer"),
+    ("total_spent", "yen"), ("average_order_value", "yen"), ("first_purchase", "date"),
+    ("repeat_purchases", "integer"), ("tenure_days", "days"), ("customer_age_days", "days"),
+    ("average_days_between_purchases", "number"), ("top_product", "text"),
+    ("r_score", "integer"), ("f_score", "integer"), ("m_score", "integer"),
+    ("email", "text"), ("phone", "text"), ("email_opt_in", "text"),
+    ("last_response_date", "date"), ("last_response_type", "text"), ("activities", "integer"),
+    ("source", "text"), ("prefecture", "text"), ("matched_by", "text"), ("sources", "text"),
+]
+ISSUE_TAB: list[tuple[str, ColumnKind]] = [
+    ("severity", "text"), ("cell", "text"), ("sheet", "text"), ("row", "integer"),
+    ("column", "text"), ("header", "text"), ("value", "text"), ("message", "text"),
+    ("code", "text"),
+]
+DUPLICATE_TAB: list[tuple[str, ColumnKind]] = [
+    ("score", "percent"), ("evidence", "text"),
+    ("customer_id_a", "text"), ("name_a", "text"), ("email_a", "text"), ("phone_a", "text"),
+    ("sources_a", "text"),
+    ("customer_id_b", "text"), ("name_b", "text"), ("email_b", "text"), ("phone_b", "text"),
+    ("sources_b", "text"),
+]
+
+
+def _columns(spec: list[tuple[str, ColumnKind]], lang: str) -> tuple[Column, ...]:
+    return tuple(Column(key, label("columns", key, lang), kind) for key, kind in spec)
+
+
+def safe_title(title: str) -> str:
+    """A valid Excel tab name: no ``[]:*?/\\``, at most 31 characters."""
+    clean = "".join("_" if ch in FORBIDDEN_TITLE_CHARS else ch for ch in title).strip("'")
+    return clean[:MAX_TITLE_LENGTH] or "sheetcrm"
+
+
+def build_output(analysis: Analysis) -> OutputWorkbook:
+    """All generated tabs for ``analysis``, in display order."""
+    lang = analysis.lang
+    display = customer_display(analysis)
+    sheets = [
+        _summary_sheet(analysis),
+        SheetModel(
+            key="customers",
+            title=safe_title(label("tabs", "customers", lang)),
+            tables=(Table(_columns(CUSTOMER_TAB, lang), display,
+                          recency_column="days_since_last_purchase"),),
+            tab_color="#1F6F78",
+        ),
+    ]
+    for segment in segments():
+        members = display[analysis.customers["segment"].to_numpy() == segment.key]
+        if members.empty:
+            continue
+        caption = f"{segment.label(lang)} ({len(members)}) — {segment.hint(lang)}"
+        sheets.append(
+            SheetModel(
+                key=f"segment:{segment.key}",
+                title=safe_title(segment.label(lang)),
+                tables=(Table(_columns(CUSTOMER_TAB, lang), members.reset_index(drop=True),
+                              caption=caption, recency_column="days_since_last_purchase"),),
+                tab_color="#8FBC8F" if segment.key != PROSPECTS else "#C0C0C0",
+            )
+        )
+    sheets.append(_issues_sheet(analysis))
+    sheets.append(_duplicates_sheet(analysis, display))
+    return OutputWorkbook(lang=lang, sheets=tuple(sheets))
+
+
+def _sources_text(sources: object) -> str | None:
+    if not isinstance(sources, list) or not sources:
+        return None
+    shown = "; ".join(sources[:MAX_SOURCES_SHOWN])
+    more = len(sources) - MAX_SOURCES_SHOWN
+    return f"{shown}; … (+{more})" if more > 0 else shown
+
+
+def customer_display(analysis: Analysis) -> pd.DataFrame:
+    """The Customers tab rows: sorted by segment, then recency, then spend."""
+    lang = analysis.lang
+    frame = analysis.customers.copy()
+    order = {s.key: i for i, s in enumerate(segments())}
+    frame["_segment_order"] = frame["segment"].map(order)
+    frame = frame.sort_values(
+        ["_segment_order", "days_since_last_purchase", "total_spent", "customer_id"],
+        ascending=[True, True, False, True], na_position="last", kind="stable",
+    )
+    frame["segment"] = frame["segment"].map(lambda k: segment_by_key(k).label(lang))
+    frame["phone"] = frame["phone"].map(lambda p: format_phone(p) if isinstance(p, str) else None)
+    yes, no = ("はい", "いいえ") if lang == "ja" else ("yes", "no")
+    frame["email_opt_in"] = frame["email_opt_in"].map(
+        lambda v: None if pd.isna(v) else (yes if v else no)
+    )
+    frame["last_response_type"] = frame["last_response_type"].map(
+        lambda t: activity_type_label(t, lang) if isinstance(t, str) else None
+    )
+    frame["sources"] = frame["sources"].map(_sources_text)
+    return frame[[key for key, _ in CUSTOMER_TAB]].reset_index(drop=True)
+
+
+def _summary_sheet(analysis: Analysis) -> SheetModel:
+    lang = analysis.lang
+    customers = analysis.customers
+    orders = analysis.orders
+    buyers = customers["orders"].notna() & (customers["orders"] > 0)
+    repeaters = customers["purchase_days"].fillna(0) >= 2
+    revenue = float(orders["revenue"].sum()) if not orders.empty else 0.0
+    order_count = int(orders.loc[orders["is_purchase"].astype(bool), "order_key"].nunique()) \
+        if not orders.empty else 0
+    as_of = pd.Timestamp(analysis.as_of)
+    recent = _revenue_between(orders, as_of - pd.Timedelta(days=90), as_of)
+    previous = _revenue_between(orders, as_of - pd.Timedelta(days=180), as_of - pd.Timedelta(days=90))
+    counts = analysis.issue_counts()
+    figures: list[tuple[str, ColumnKind, object]] = [
+        ("as_of", "date", as_of),
+        ("customers", "integer", len(customers)),
+        ("buyers", "integer", int(buyers.sum())),
+        ("repeat_buyers", "integer", int(repeaters.sum())),
+        ("repeat_rate", "percent", float(repeaters.sum() / buyers.sum()) if buyers.sum() else None),
+        ("prospects", "integer", int((customers["segment"] == PROSPECTS).sum())),
+        ("revenue", "yen", revenue),
+        ("orders", "integer", order_count),
+        ("average_order_value", "yen", revenue / order_count if order_count else None),
+        ("revenue_90d", "yen", recent),
+        ("revenue_prev_90d", "yen", previous),
+        ("errors", "integer", counts["error"]),
+        ("warnings", "integer", counts["warning"]),
+    ]
+    key_figures = Table(
+        tuple(Column(key, label("figures", key, lang), kind) for key, kind, _ in figures),
+        pd.DataFrame([{key: value for key, _, value in figures}]),
+        caption=label("captions", "key_figures", lang),
+        autofilter=False,
+    )
+    by_segment = _segment_table(analysis)
+    monthly = _monthly_table(analysis)
+    return SheetModel(
+        key="summary",
+        title=safe_title(label("tabs", "summary", lang)),
+        tables=(key_figures, by_segment, monthly),
+        charts=(
+            Chart("bar", label("captions", "chart_segments", lang), 1, "segment", ("customers",)),
+            Chart("column", label("captions", "chart_monthly", lang), 2, "month", ("revenue",)),
+        ),
+        freeze_header=False,
+        tab_color="#1F6F78",
+    )
+
+
+def _revenue_between(orders: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> float:
+    if orders.empty:
+        return 0.0
+    window = (orders["order_date"] > start) & (orders["order_date"] <= end)
+    return float(orders.loc[window, "revenue"].sum())
+
+
+def _segment_table(analysis: Analysis) -> Table:
+    lang = analysis.lang
+    customers = analysis.customers
+    total = float(customers["total_spent"].fillna(0).sum())
+    rows = []
+    for segment in segments():
+        members = customers[customers["segment"] == segment.key]
+        spent = float(members["total_spent"].fillna(0).sum())
+        rows.append({
+            "segment": segment.label(lang),
+            "customers": len(members),
+            "revenue": spent,
+            "share": spent / total if total else None,
+            "segment_hint": segment.hint(lang),
+        })
+    spec: list[tuple[str, ColumnKind]] = [("segment", "text"), ("customers", "integer"),
+                                          ("revenue", "yen"), ("share", "percent"),
+                                          ("segment_hint", "text")]
+    return Table(_columns(spec, lang), pd.DataFrame(rows), caption=label("captions", "segments", lang),
+                 autofilter=False)
+
+
+def _monthly_table(analysis: Analysis, months: int = 24) -> Table:
+    lang = analysis.lang
+    spec: list[tuple[str, ColumnKind]] = [("month", "text"), ("revenue", "yen"),
+                                          ("orders", "integer"), ("buyers", "integer")]
+    orders = analysis.orders
+    if orders.empty:
+        frame = pd.DataFrame(columns=[k for k, _ in spec])
+    else:
+        month = orders["order_date"].dt.strftime("%Y-%m")
+        purchases = orders["is_purchase"].astype(bool)
+        frame = pd.DataFrame({
+            "revenue": orders.groupby(month)["revenue"].sum(),
+            "orders": orders[purchases].groupby(month[purchases])["order_key"].nunique(),
+            "buyers": orders[purchases].groupby(month[purchases])["customer_id"].nunique(),
+        }).fillna(0)
+        frame = frame.sort_index().tail(months)
+        frame.index.name = "month"
+        frame = frame.reset_index()
+        frame[["orders", "buyers"]] = frame[["orders", "buyers"]].astype("int64")
+    return Table(_columns(spec, lang), frame, caption=label("captions", "monthly", lang),
+                 autofilter=False)
+
+
+def _issues_sheet(analysis: Analysis) -> SheetModel:
+    lang = analysis.lang
+    rows = [
+        {
+            "severity": label("severities", issue.severity, lang),
+            "cell": issue.cell,
+            "sheet": issue.sheet,
+            "row": issue.row,
+            "column": issue.column,
+            "header": issue.header,
+            "value": issue.value,
+            "message": issue.message(lang),
+            "code": issue.code,
+        }
+        for issue in analysis.issues
+    ]
+    frame = pd.DataFrame(rows, columns=[k for k, _ in ISSUE_TAB])
+    return SheetModel(key="issues", title=safe_title(label("tabs", "issues", lang)),
+                      tables=(Table(_columns(ISSUE_TAB, lang), frame),), tab_color="#C0504D")
+
+
+def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
+    lang = analysis.lang
+    candidates = analysis.resolution.candidates
+    people = display.set_index("customer_id")
+    rows = []
+    for candidate in candidates.itertuples(index=False):
+        row = {
+            "score": candidate.score,
+            "evidence": ", ".join(label("columns", f, lang) for f in candidate.evidence),
+        }
+        for side, cid in (("a", candidate.customer_id_a), ("b", candidate.customer_id_b)):
+            person = people.loc[cid] if cid in people.index else None
+            row[f"customer_id_{side}"] = cid
+            for key in ("name", "email", "phone", "sources"):
+                row[f"{key}_{side}"] = None if person is None else person[key]
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[k for k, _ in DUPLICATE_TAB])
+    return SheetModel(key="duplicates", title=safe_title(label("tabs", "duplicates", lang)),
+                      tables=(Table(_columns(DUPLICATE_TAB, lang), frame),), tab_color="#F79646")

@@ -1,0 +1,63 @@
+"""Name each customer's segment from R and F scores (``templates/segments.toml``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from sheetcrm.resources import load_table
+
+PROSPECTS = "prospects"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One named segment with its display names and the action it suggests."""
+
+    key: str
+    en: str
+    ja: str
+    en_hint: str
+    ja_hint: str
+    r: tuple[int, int] = (0, 0)
+    f: tuple[int, int] = (0, 0)
+
+    def label(self, lang: str) -> str:
+        return self.ja if lang == "ja" else self.en
+
+    def hint(self, lang: str) -> str:
+        return self.ja_hint if lang == "ja" else self.en_hint
+
+
+@cache
+def segments() -> tuple[Segment, ...]:
+    """All segments in display order, prospects last."""
+    table = load_table("segments")
+    rules = tuple(
+        Segment(s["key"], s["en"], s["ja"], s["en_hint"], s["ja_hint"], tuple(s["r"]), tuple(s["f"]))
+        for s in table["segment"]
+    )
+    p = table["prospects"]
+    return (*rules, Segment(p["key"], p["en"], p["ja"], p["en_hint"], p["ja_hint"]))
+
+
+def segment_by_key(key: str) -> Segment:
+    return next(s for s in segments() if s.key == key)
+
+
+def assign_segments(r_score: pd.Series, f_score: pd.Series) -> pd.Series:
+    """The segment key for each customer; customers without scores are prospects."""
+    result = np.full(len(r_score), PROSPECTS, dtype=object)
+    r = r_score.astype("Float64").fillna(0).to_numpy()
+    f = f_score.astype("Float64").fillna(0).to_numpy()
+    unassigned = (r > 0) & (f > 0)
+    for segment in segments()[:-1]:
+        hit = unassigned & (r >= segment.r[0]) & (r <= segment.r[1]) & (f >= segment.f[0]) & (
+            f <= segment.f[1]
+        )
+        result[hit] = segment.key
+        unassigned &= ~hit
+    return pd.Series(result, index=r_score.index, dtype=object)
