@@ -1,0 +1,120 @@
+"""Read phone numbers to E.164 (``+819012345678``) so one customer's numbers match.
+
+Validation is the ``phonenumbers`` library's (Google libphonenumber metadata); this
+module only undoes what spreadsheets and people do to numbers first:
+
+| cell                               | reading                                       |
+|------------------------------------|-----------------------------------------------|
+| ``０９０－１２３４－５６７８``     | NFKC, dash-like characters → ``-``            |
+| ``tel:090…``, ``TEL: 03…``         | label dropped                                 |
+| ``090-1234-5678(携帯)``            | bracketed note without digits dropped         |
+| ``03-1234-5678 内線12``            | extension dropped (not part of E.164)         |
+| ``9012345678``, ``9012345678.0``   | Excel stored it as a number: the 0 is put back |
+| ``819012345678``                   | Excel read ``+81…`` as a number: the + is put back |
+
+Restoring a lost 0 is only done for regions whose trunk prefix is ``0`` (Japan, the
+UK…), where a national number without it is always incomplete; in the US the trunk
+``1`` is optional, so nothing is restored there.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache, lru_cache
+
+import pandas as pd
+import phonenumbers
+from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat
+
+from sheetcrm.parse.base import ParseResult, ScalarParser, parse_unique
+from sheetcrm.text import nfkc
+
+_DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ー", "-"))
+_LABEL = re.compile(
+    r"^(?:tel|phone|mobile|cell|fax|携帯電話|携帯|電話番号|電話|自宅|会社|勤務先)\s*[:.]?\s*",
+    re.IGNORECASE,
+)
+_NOTE = re.compile(r"\([^()0-9]*\)")
+_EXTENSION = re.compile(r"\s*内線\s*")
+_EXCEL_NUMBER = re.compile(r"(\d+)\.0+")
+_FIRST_DIGIT = re.compile(r"[0-9+]")
+
+Answer = tuple[str | None, str | None]
+
+
+@cache
+def _region_prefixes(region: str) -> tuple[str | None, str]:
+    """The region's trunk prefix (``"0"`` for JP, ``None`` if optional/absent) and country code."""
+    metadata = PhoneMetadata.metadata_for_region(region)
+    trunk = metadata.national_prefix if metadata is not None else None
+    return (trunk if trunk == "0" else None), str(phonenumbers.country_code_for_region(region))
+
+
+def _valid_e164(text: str, region: str | None) -> str | None:
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164)
+
+
+def _normalise(text: str) -> str:
+    text = nfkc(text).translate(_DASHES).strip()
+    text = _LABEL.sub("", text)
+    text = _NOTE.sub(" ", text)
+    text = _EXTENSION.sub(" ext. ", text).strip()
+    if excel := _EXCEL_NUMBER.fullmatch(text):
+        text = excel.group(1)
+    return text
+
+
+def _parse_phone(text: str, region: str) -> Answer:
+    text = _normalise(text)
+    first = _FIRST_DIGIT.search(text)
+    if first is None:
+        return None, "phone_invalid"
+    trunk, country_code = _region_prefixes(region)
+    if trunk is not None and first.group() not in ("+", trunk):
+        # phonenumbers would silently accept 9012345678 as a Japanese number; say so.
+        if e164 := _valid_e164(trunk + text[first.start() :], region):
+            return e164, "phone_leading_zero_restored"
+        if text.startswith(country_code) and (e164 := _valid_e164("+" + text, region)):
+            return e164, "phone_plus_restored"
+        return None, "phone_invalid"
+    if e164 := _valid_e164(text, region):
+        return e164, None
+    return None, "phone_invalid"
+
+
+@cache
+def _parser_for(region: str) -> ScalarParser:
+    def parse_one(text: str) -> Answer:
+        return _parse_phone(text, region)
+
+    return parse_one
+
+
+def parse_phones(raw: pd.Series, region: str = "JP") -> ParseResult:
+    """Parse phone cells to E.164 strings (``string`` dtype).
+
+    ``region`` is where numbers without ``+`` are dialled.  Codes: ``phone_invalid``
+    (no value), ``phone_leading_zero_restored`` and ``phone_plus_restored`` (value kept).
+    """
+    return parse_unique(raw, _parser_for(region.upper()), dtype="string")
+
+
+@lru_cache(maxsize=65536)
+def format_phone(e164: str) -> str:
+    """Display form of an E.164 number: national for Japan (``090-1234-5678``), else international.
+
+    Text that is not a phone number is returned unchanged.
+    """
+    try:
+        number = phonenumbers.parse(e164, None)
+    except NumberParseException:
+        return e164
+    if number.country_code == phonenumbers.country_code_for_region("JP"):
+        return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
