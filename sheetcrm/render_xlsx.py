@@ -1,0 +1,530 @@
+"""Render an :class:`~sheetcrm.output_model.OutputWorkbook` to a standalone .xlsx file.
+
+Usage::
+
+    from sheetcrm.render_xlsx import render_xlsx
+
+    render_xlsx(output_workbook, Path("generated.xlsx"))
+
+Each :class:`~sheetcrm.output_model.SheetModel` becomes one worksheet, in order.  Its
+tables are stacked from A1 down (caption line, header row, data rows, one blank row
+between tables); charts sit to the right of the widest table, one below the other.
+
+The file is written by xlsxwriter in ``constant_memory`` mode: rows stream to disk top
+to bottom, so memory stays flat for 100,000-row tables, and every string is an inline
+string (no shared-string table), which lets the package grafter copy the sheets into
+the seller's workbook unchanged.
+
+Values are written by their Python type and never parsed: a ``str`` is always a text
+cell, so a customer named ``=HYPERLINK(…)`` stays a name and never becomes a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import numbers
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from itertools import count
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.chart import Chart as XlsxChart
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from sheetcrm.output_model import Chart, OutputWorkbook, SheetModel, Table
+from sheetcrm.xlsx_formats import (
+    CAPTION_STYLE,
+    HEADER_STYLE,
+    NUMBER_FORMATS,
+    RECENCY_SCALE,
+    TEXT_STYLE,
+    fitted_width,
+    number_format,
+)
+
+__all__ = ["render_xlsx"]
+
+_WORKBOOK_OPTIONS: dict[str, Any] = {
+    # Inline strings for the grafter, flat memory for big tables.
+    "constant_memory": True,
+    # Text is data: never turn a str into a formula, a hyperlink or a number.
+    "strings_to_formulas": False,
+    "strings_to_urls": False,
+    "strings_to_numbers": False,
+    "nan_inf_to_errors": False,
+}
+
+EXCEL_MAX_ROWS = 1_048_576
+EXCEL_MAX_COLS = 16_384
+EXCEL_MAX_TEXT = 32_767  # characters per cell, counted in UTF-16 code units
+_CHART_KINDS = frozenset({"bar", "column", "line", "pie"})
+_CHART_HEIGHT_PX = 288  # xlsxwriter's default chart size is 480 x 288 pixels
+_CHART_GAP_PX = 20
+_CHUNK_ROWS = 8_192  # rows converted to Python objects at a time
+_WIDTH_SAMPLE = 200  # values looked at when fitting a column's width
+
+# Excel serial day 1 is 1900-01-01; it also counts the non-existent 1900-02-29 (a Lotus
+# 1-2-3 bug it kept), so serials after day 59 are one higher.
+_EXCEL_EPOCH = pd.Timestamp("1899-12-31")
+_ONE_DAY = pd.Timedelta(days=1)
+
+# xlsxwriter reads a chart title shaped like ``Sheet!A1`` as a cell reference.
+_LOOKS_LIKE_REFERENCE = re.compile(r"^=?[^!]+!\$?[A-Z]+\$?\d+")
+_ESCAPE_LIKE = re.compile(r"(?<=_)(?=x[0-9A-Fa-f]{4}_)")
+
+
+def render_xlsx(model: OutputWorkbook, path: Path) -> None:
+    """Write ``model`` to a new .xlsx file at ``path``, one worksheet per sheet model.
+
+    Raises ``ValueError`` when the model is inconsistent (a column key missing from its
+    DataFrame, a chart naming an unknown column, two tabs with one title, more rows
+    than a worksheet holds); nothing is written then.  The file only appears once it is complete.
+
+    Cell values by type: ``str`` → text cell (never a formula; text longer than Excel's
+    32,767-character limit is cut and ends with "…"); ``int``/``float``/numpy numbers
+    → numbers with the column kind's format (±inf is left blank); ``bool`` → Excel
+    boolean; ``Timestamp``/``datetime``/``date`` → dates with the language's date format
+    (time zones are dropped, keeping the wall-clock time); timedeltas → a number of
+    days; ``None``/NaN/NaT/NA → an empty cell; anything else → its ``str()`` as text.
+    """
+    placements = [_place_tables(sheet.tables) for sheet in model.sheets]
+    for sheet, sheet_placements in zip(model.sheets, placements, strict=True):
+        _check_sheet(sheet, sheet_placements)
+    titles = [sheet.title.lower() for sheet in model.sheets]  # Excel ignores case here
+    if len(set(titles)) != len(titles):
+        raise ValueError("two sheets have the same title")
+
+    workbook = xlsxwriter.Workbook(str(path), _WORKBOOK_OPTIONS)
+    styles = _Styles(workbook, model.lang)
+    for sheet, sheet_placements in zip(model.sheets, placements, strict=True):
+        _SheetWriter(workbook, styles, sheet, sheet_placements).write()
+    workbook.close()
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where one table sits on its sheet (0-based rows)."""
+
+    caption_row: int | None
+    header_row: int
+    n_rows: int
+
+    @property
+    def first_data_row(self) -> int:
+        return self.header_row + 1
+
+    @property
+    def last_row(self) -> int:
+        """The last data row, or the header row of an empty table."""
+        return self.header_row + self.n_rows
+
+
+def _place_tables(tables: Sequence[Table]) -> list[_Placement]:
+    """Stack the tables from A1 down, each under its caption, one blank row apart."""
+    placements = []
+    row = 0
+    for table in tables:
+        caption_row = None
+        if table.caption:
+            caption_row = row
+            row += 1
+        placement = _Placement(caption_row, row, len(table.rows))
+        placements.append(placement)
+        row = placement.last_row + 2
+    return placements
+
+
+def _check_sheet(sheet: SheetModel, placements: list[_Placement]) -> None:
+    """Raise ``ValueError`` if the sheet model cannot be rendered as described."""
+    where = f"sheet {sheet.key!r}"
+    if placements and placements[-1].last_row >= EXCEL_MAX_ROWS:
+        raise ValueError(f"{where}: its tables need more than {EXCEL_MAX_ROWS:,} rows")
+    for index, table in enumerate(sheet.tables):
+        if len(table.columns) > EXCEL_MAX_COLS:
+            raise ValueError(f"{where}, table {index}: more than {EXCEL_MAX_COLS:,} columns")
+        for column in table.columns:
+            if column.kind not in NUMBER_FORMATS and column.kind != "date":
+                raise ValueError(f"{where}: column {column.key!r} has unknown kind {column.kind!r}")
+            matches = int((table.rows.columns == column.key).sum())
+            if matches != 1:
+                problem = "is missing from" if matches == 0 else "appears twice in"
+                raise ValueError(f"{where}, table {index}: column {column.key!r} {problem} rows")
+        keys = {column.key for column in table.columns}
+        if table.recency_column is not None and table.recency_column not in keys:
+            raise ValueError(
+                f"{where}, table {index}: recency column {table.recency_column!r} is not a column"
+            )
+    for chart in sheet.charts:
+        if chart.kind not in _CHART_KINDS:
+            raise ValueError(f"{where}: unknown chart kind {chart.kind!r}")
+        if not 0 <= chart.table_index < len(sheet.tables):
+            raise ValueError(f"{where}: chart {chart.title!r} refers to a missing table")
+        if not chart.value_columns:
+            raise ValueError(f"{where}: chart {chart.title!r} has no value columns")
+        keys = {column.key for column in sheet.tables[chart.table_index].columns}
+        for key in (chart.category_column, *chart.value_columns):
+            if key not in keys:
+                raise ValueError(f"{where}: chart {chart.title!r} refers to unknown column {key!r}")
+
+
+class _Styles:
+    """The workbook's cell formats, created once: header, caption, text and one per kind."""
+
+    def __init__(self, workbook: Workbook, lang: str) -> None:
+        self.header = workbook.add_format(HEADER_STYLE)
+        self.caption = workbook.add_format(CAPTION_STYLE)
+        self.text = workbook.add_format(TEXT_STYLE)
+        self.date = workbook.add_format({"num_format": number_format("date", lang)})
+        self.by_kind: dict[str, Format] = {"text": self.text, "date": self.date}
+        for kind, num_format in NUMBER_FORMATS.items():
+            if num_format is not None:
+                self.by_kind[kind] = workbook.add_format({"num_format": num_format})
+
+
+# How a column's cells are written, decided once per column from its dtype.
+_NUMBER, _DATE, _BOOLEAN, _TEXT, _ANY = "number", "date", "boolean", "text", "any"
+
+
+@dataclass(frozen=True)
+class _ColumnData:
+    """One column ready to stream: values as an array, a missing-value mask, a write mode.
+
+    Text stays in its pandas array until :meth:`chunk` needs it, so a 100,000-row table
+    is never copied into Python objects all at once.
+    """
+
+    values: np.ndarray | pd.api.extensions.ExtensionArray
+    missing: np.ndarray | None
+    mode: str
+
+    def chunk(self, start: int, stop: int) -> list[Any]:
+        """Python values for rows ``start:stop``, with ``None`` for the cells to leave empty."""
+        values = self.values[start:stop]
+        if self.missing is None and isinstance(values, np.ndarray):
+            return values.tolist()
+        values = np.array(values, dtype=object)  # a copy: the caller's data stays untouched
+        if self.missing is not None:
+            values[self.missing[start:stop]] = None
+        return values.tolist()
+
+
+def _column_data(series: pd.Series) -> _ColumnData:
+    """Vectorised preparation of one column: pick a write mode, find its blanks."""
+    series = _infer_object_dtype(series)
+    kind = series.dtype.kind
+    if kind == "M":
+        if getattr(series.dtype, "tz", None) is not None:
+            series = series.dt.tz_localize(None)
+        days = ((series - _EXCEL_EPOCH) / _ONE_DAY).to_numpy(dtype="float64", na_value=np.nan)
+        return _finite(np.where(days > 59, days + 1, days), _DATE)
+    if kind == "m":
+        return _finite((series / _ONE_DAY).to_numpy(dtype="float64", na_value=np.nan), _NUMBER)
+    if kind in "biu" and isinstance(series.dtype, np.dtype):  # numpy dtypes cannot hold NA
+        return _ColumnData(series.to_numpy(), None, _BOOLEAN if kind == "b" else _NUMBER)
+    if kind in "iuf":
+        return _finite(series.to_numpy(dtype="float64", na_value=np.nan), _NUMBER)
+    missing = series.isna().to_numpy(dtype=bool)
+    mode = _TEXT if _is_plain_text(series) else _ANY
+    return _ColumnData(series.array, missing if missing.any() else None, mode)
+
+
+def _infer_object_dtype(series: pd.Series) -> pd.Series:
+    """Give an object column of dates or numbers a real dtype so it takes the fast path."""
+    if series.dtype != object:
+        return series
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    try:
+        if inferred in ("datetime", "datetime64", "date"):
+            return pd.to_datetime(series)
+        if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
+            return series.astype("float64")
+    except (TypeError, ValueError, OverflowError):
+        pass  # mixed time zones, out-of-range dates, huge ints: written cell by cell
+    return series
+
+
+def _finite(values: np.ndarray, mode: str) -> _ColumnData:
+    missing = ~np.isfinite(values)
+    return _ColumnData(values, missing if missing.any() else None, mode)
+
+
+def _is_plain_text(series: pd.Series) -> bool:
+    """True if every value is a ``str`` that ``write_string`` can take as it is."""
+    if pd.api.types.infer_dtype(series, skipna=True) != "string":
+        return False
+    markup_like = series.str.startswith("<r>", na=False).any()
+    # Comparing with NA gives NA, which any() skips (max() would return NA).
+    maybe_too_long = (series.str.len() > EXCEL_MAX_TEXT // 2).any()
+    return not (markup_like or maybe_too_long)
+
+
+def _truncate(text: str) -> str:
+    """Cut ``text`` to Excel's 32,767-character cell limit, ending it with "…"."""
+    units = text.encode("utf-16-le", errors="surrogatepass")
+    if len(units) <= EXCEL_MAX_TEXT * 2:
+        return text
+    # "ignore" drops half of a surrogate pair cut at the boundary.
+    return units[: (EXCEL_MAX_TEXT - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
+
+
+def _literal_fragments(text: str) -> list[str]:
+    """Split text shaped like ``<r>…</r>`` into pieces xlsxwriter will escape.
+
+    In constant_memory mode xlsxwriter writes any string that starts with ``<r>`` and
+    ends with ``</r>`` into the XML *unescaped*, as rich-text markup, so such text
+    could corrupt the file.  Written as a rich string of several plain runs it is
+    escaped and reads back unchanged.  Splitting before the ``x`` of ``_xHHHH_``
+    keeps those literal sequences from being escaped twice (control characters in
+    such text still are: they read back as ``_x0001_`` style text).
+    """
+    return [text[:1], text[1:2], *_ESCAPE_LIKE.split(text[2:])]
+
+
+def _chart_title(title: str) -> str:
+    # A zero-width space after "!" keeps a title like "要注意!A1" literal text.
+    if _LOOKS_LIKE_REFERENCE.match(title):
+        return title.replace("!", "!\u200b")
+    return title
+
+
+class _SheetWriter:
+    """Writes one sheet model into a new worksheet, rows strictly top to bottom."""
+
+    def __init__(
+        self, workbook: Workbook, styles: _Styles, sheet: SheetModel, placements: list[_Placement]
+    ) -> None:
+        self.workbook = workbook
+        self.styles = styles
+        self.sheet = sheet
+        self.placements = placements
+        self.ws: Worksheet = workbook.add_worksheet(sheet.title)
+        self._handlers: dict[type, Callable[[int, int, Any, Format], object]] = {}
+
+    def write(self) -> None:
+        sheet, ws = self.sheet, self.ws
+        for table, placement in zip(sheet.tables, self.placements, strict=True):
+            self._write_table(table, placement)
+        self._set_widths()
+        if sheet.tables:
+            first, placement = sheet.tables[0], self.placements[0]
+            if sheet.freeze_header:
+                ws.freeze_panes(placement.first_data_row, 0)
+            if first.autofilter and placement.n_rows and first.columns:
+                ws.autofilter(placement.header_row, 0, placement.last_row, len(first.columns) - 1)
+        if sheet.tab_color:
+            ws.set_tab_color(sheet.tab_color)
+        self._add_charts()
+
+    # -- cells -----------------------------------------------------------------------
+
+    def _write_table(self, table: Table, placement: _Placement) -> None:
+        styles, ws = self.styles, self.ws
+        if placement.caption_row is not None:
+            self._write_text(placement.caption_row, 0, table.caption, styles.caption)
+        for col, column in enumerate(table.columns):
+            self._write_text(placement.header_row, col, column.title, styles.header)
+
+        data = [_column_data(table.rows[column.key]) for column in table.columns]
+        # (write function, format) per column, chosen once, never per cell.
+        modes = {
+            _NUMBER: ws.write_number,
+            _DATE: ws.write_number,  # already Excel serials
+            _BOOLEAN: ws.write_boolean,
+            _TEXT: ws.write_string,
+            _ANY: self._write_any,
+        }
+        special = {_DATE: styles.date, _TEXT: styles.text}
+        writers = [
+            (modes[d.mode], special.get(d.mode, styles.by_kind[column.kind]))
+            for d, column in zip(data, table.columns, strict=True)
+        ]
+        for start in range(0, placement.n_rows, _CHUNK_ROWS):
+            stop = min(start + _CHUNK_ROWS, placement.n_rows)
+            rows = zip(*(d.chunk(start, stop) for d in data), strict=True)
+            for row, values in enumerate(rows, placement.first_data_row + start):
+                for col, value, (write, cell_format) in zip(count(), values, writers):
+                    if value is not None:
+                        write(row, col, value, cell_format)
+
+        if table.recency_column is not None and placement.n_rows:
+            col = [column.key for column in table.columns].index(table.recency_column)
+            ws.conditional_format(
+                placement.first_data_row, col, placement.last_row, col, dict(RECENCY_SCALE)
+            )
+
+    def _write_text(self, row: int, col: int, text: str, cell_format: Format) -> None:
+        """Write ``text`` as a literal text cell, whatever it looks like."""
+        if len(text) > EXCEL_MAX_TEXT // 2:
+            text = _truncate(text)
+        if text.startswith("<r>") and text.endswith("</r>"):
+            fragments = _literal_fragments(text)
+            tokens: list[Any] = [fragments[0]]
+            for fragment in fragments[1:]:
+                tokens += [cell_format, fragment]
+            self.ws.write_rich_string(row, col, *tokens, cell_format)
+        else:
+            self.ws.write_string(row, col, text, cell_format)
+
+    def _write_any(self, row: int, col: int, value: Any, cell_format: Format) -> None:
+        """Write a value of any type from a mixed column, dispatching on its type."""
+        handler = self._handlers.get(type(value))
+        if handler is None:
+            handler = self._handlers[type(value)] = self._handler_for(type(value))
+        handler(row, col, value, cell_format)
+
+    def _handler_for(self, value_type: type) -> Callable[[int, int, Any, Format], object]:
+        # Order matters: bool is an int, datetime is a date.
+        table: list[tuple[tuple[type, ...], Callable[[int, int, Any, Format], object]]] = [
+            ((str,), self._any_text),
+            ((bool, np.bool_), self._any_bool),
+            ((dt.datetime,), self._any_datetime),
+            ((dt.date,), self._any_date),
+            ((np.datetime64,), self._any_datetime64),
+            ((dt.timedelta, np.timedelta64), self._any_timedelta),
+            ((numbers.Real, Decimal), self._any_number),
+        ]
+        for types, handler in table:
+            if issubclass(value_type, types):
+                return handler
+        return self._any_text
+
+    def _any_text(self, row: int, col: int, value: Any, cell_format: Format) -> None:
+        self._write_text(row, col, str(value), self.styles.text)
+
+    def _any_bool(self, row: int, col: int, value: Any, cell_format: Format) -> None:
+        self.ws.write_boolean(row, col, bool(value), cell_format)
+
+    def _any_number(self, row: int, col: int, value: Any, cell_format: Format) -> None:
+        number = float(value)
+        if math.isfinite(number):
+            self.ws.write_number(row, col, number, cell_format)
+
+    def _any_datetime(self, row: int, col: int, value: dt.datetime, cell_format: Format) -> None:
+        if value.tzinfo is not None:
+            value = value.replace(tzinfo=None)
+        self.ws.write_datetime(row, col, value, self.styles.date)
+
+    def _any_date(self, row: int, col: int, value: dt.date, cell_format: Format) -> None:
+        self.ws.write_datetime(row, col, value, self.styles.date)
+
+    def _any_datetime64(self, row: int, col: int, value: Any, cell_format: Format) -> None:
+        self._any_datetime(row, col, pd.Timestamp(value).to_pydatetime(), cell_format)
+
+    def _any_timedelta(self, row: int, col: int, value: Any, cell_format: Format) -> None:
+        self._any_number(row, col, pd.Timedelta(value) / _ONE_DAY, cell_format)
+
+    # -- sheet furniture ---------------------------------------------------------------
+
+    def _set_widths(self) -> None:
+        """Each column as wide as its widest table needs.
+
+        A ``Column.width`` is used as given; other widths are fitted to the header and
+        the first values (East Asian wide characters count double), within [6, 50].
+        """
+        widths: dict[int, float] = {}
+        for table in self.sheet.tables:
+            for col, column in enumerate(table.columns):
+                width = column.width
+                if width is None:
+                    sample = table.rows[column.key].iloc[:_WIDTH_SAMPLE]
+                    values = [value for value in sample.tolist() if not _is_missing(value)]
+                    width = fitted_width(column.title, values, column.kind)
+                widths[col] = max(widths.get(col, 0.0), width)
+        for col, width in widths.items():
+            self.ws.set_column(col, col, width)
+
+    def _add_charts(self) -> None:
+        """Native charts to the right of the widest table, stacked top to bottom."""
+        tables = self.sheet.tables
+        if not tables:
+            return
+        anchor_col = max(len(table.columns) for table in tables) + 1  # one blank column
+        anchor_row = self.placements[0].first_data_row  # below the frozen header
+        charts = [c for c in self.sheet.charts if self.placements[c.table_index].n_rows]
+        for index, spec in enumerate(charts):
+            chart = self._chart(spec)
+            offset = index * (_CHART_HEIGHT_PX + _CHART_GAP_PX)
+            self.ws.insert_chart(anchor_row, anchor_col, chart, {"y_offset": offset})
+
+    def _chart(self, spec: Chart) -> XlsxChart:
+        table = self.sheet.tables[spec.table_index]
+        placement = self.placements[spec.table_index]
+        keys = [column.key for column in table.columns]
+        name = self.sheet.title  # xlsxwriter quotes it in the references it builds
+        first, last = placement.first_data_row, placement.last_row
+        category_col = keys.index(spec.category_column)
+
+        # In constant_memory mode xlsxwriter cannot read the cells back to fill the
+        # chart's cached values, so it would cache nothing and type text categories as
+        # numbers.  The *_data series options (the ones the maintainer points to in
+        # XlsxWriter issue #258) hand it the values.  Excel refreshes them on open, but
+        # viewers that only read the cache (previews, PowerPoint) need them.
+        categories = _chart_cache(table.rows[spec.category_column])
+        chart = self.workbook.add_chart({"type": spec.kind})
+        for key in spec.value_columns:
+            col = keys.index(key)
+            chart.add_series(
+                {
+                    "name": [name, placement.header_row, col],
+                    "name_data": [table.columns[col].title],
+                    "categories": [name, first, category_col, last, category_col],
+                    "categories_data": categories,
+                    "values": [name, first, col, last, col],
+                    "values_data": _chart_cache(table.rows[key]),
+                }
+            )
+        if spec.title:
+            chart.set_title({"name": _chart_title(spec.title)})
+        if spec.kind == "bar":
+            # Excel draws a bar chart's first category at the bottom; reverse the category
+            # axis (a bar chart's y axis) so bars read top-down like the table, keeping
+            # the value axis at the bottom.
+            chart.set_y_axis({"reverse": True, "crossing": "max"})
+        # A pie's legend names its slices, so only other single-series charts drop it.
+        if len(spec.value_columns) == 1 and spec.kind != "pie":
+            chart.set_legend({"none": True})
+        return chart
+
+
+def _chart_cache(series: pd.Series) -> list[Any]:
+    """A column's values as a chart caches them: text, numbers (dates as serials), ``None``."""
+    data = _column_data(series)
+    values = data.chunk(0, len(series))
+    if data.mode == _BOOLEAN:
+        return [int(value) for value in values]
+    if data.mode != _ANY:
+        return values
+    return [_cache_value(value) for value in values]
+
+
+def _cache_value(value: Any) -> Any:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool | np.bool_):
+        return int(value)
+    if isinstance(value, dt.date | np.datetime64):
+        return _excel_serial(pd.Timestamp(value).tz_localize(None))
+    if isinstance(value, numbers.Real | Decimal):
+        number = float(value)
+        return number if math.isfinite(number) else None
+    return str(value)
+
+
+def _excel_serial(timestamp: pd.Timestamp) -> float:
+    days = (timestamp - _EXCEL_EPOCH) / _ONE_DAY
+    return days + 1 if days > 59 else days
+
+
+def _is_missing(value: Any) -> bool:
+    if value is None or isinstance(value, str) or not pd.api.types.is_scalar(value):
+        return value is None
+    return bool(pd.isna(value))
