@@ -64,7 +64,10 @@ def detect_language(tables: list[RecognisedTable]) -> str:
 
 
 def analyse_tables(
-    tables: list[RecognisedTable], *, as_of: dt.date, lang: str | None = None,
+    tables: list[RecognisedTable],
+    *,
+    as_of: dt.date,
+    lang: str | None = None,
     keep_identical_rows: bool = False,
 ) -> Analysis:
     """Run the whole analysis on tables already found in a workbook or a Google Sheet."""

@@ -48,9 +48,14 @@ def _parse_as_of(value: str | None) -> dt.date | None:
         ) from None
 
 
-def _progress_printer(enabled: bool):  # noqa: ANN202
-    labels = {"read": "reading workbook", "recognise": "finding tables",
-              "analyse": "analysing customers", "render": "building tabs", "write": "writing"}
+def _progress_printer(enabled: bool):
+    labels = {
+        "read": "reading workbook",
+        "recognise": "finding tables",
+        "analyse": "analysing customers",
+        "render": "building tabs",
+        "write": "writing",
+    }
 
     def report(stage: str) -> None:
         if enabled:
@@ -68,21 +73,26 @@ def _show_progress(progress: bool | None, quiet: bool) -> bool:
 
 
 AS_OF = click.option(
-    "--as-of", "as_of", metavar="YYYY-MM-DD",
+    "--as-of",
+    "as_of",
+    metavar="YYYY-MM-DD",
     help="Compute recency and scores as of this date (default: today).",
 )
 LANG = click.option(
-    "--lang", type=click.Choice(["ja", "en"]),
+    "--lang",
+    type=click.Choice(["ja", "en"]),
     help="Language of generated tabs and messages (default: detected from the headers).",
 )
 KEEP_IDENTICAL = click.option(
-    "--keep-identical-rows", is_flag=True,
+    "--keep-identical-rows",
+    is_flag=True,
     help="Count sales rows that are identical in every cell as separate sales "
     "(by default they are reported and counted once).",
 )
 QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 PROGRESS = click.option(
-    "--progress/--no-progress", default=None,
+    "--progress/--no-progress",
+    default=None,
     help="Show stage progress on stderr (default: only when stderr is a terminal).",
 )
 
@@ -106,8 +116,13 @@ def main() -> None:
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True,
-              help="Language of the template's tabs, headers and drop-downs.")
+@click.option(
+    "--lang",
+    type=click.Choice(["ja", "en"]),
+    default="ja",
+    show_default=True,
+    help="Language of the template's tabs, headers and drop-downs.",
+)
 @click.option("--sample", is_flag=True, help="Fill the template with realistic demo data.")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it already exists.")
 def new(path: Path, lang: str, sample: bool, force: bool) -> None:
@@ -142,20 +157,30 @@ def _summary_lines(analysis: Analysis) -> list[str]:
     issues = analysis.issue_counts()
     buyers = int(analysis.customers["orders"].fillna(0).gt(0).sum())
     lines = [
-        (f"基準日 {analysis.as_of:%Y/%m/%d}: 読み込んだ行 — 顧客 {rows['customers']}、"
-         f"注文 {rows['orders']}、対応履歴 {rows['activities']}")
-        if ja else
-        (f"As of {analysis.as_of:%Y-%m-%d}: rows read — customers {rows['customers']}, "
-         f"orders {rows['orders']}, activities {rows['activities']}"),
-        (f"顧客 {len(analysis.customers)} 人（購入あり {buyers} 人、統合 "
-         f"{analysis.resolution.merges} 件、重複候補 {len(analysis.resolution.candidates)} 組）")
-        if ja else
-        (f"Customers: {len(analysis.customers)} ({buyers} bought; {analysis.resolution.merges} "
-         f"merged; {len(analysis.resolution.candidates)} duplicate candidates)"),
+        (
+            f"基準日 {analysis.as_of:%Y/%m/%d}: 読み込んだ行 — 顧客 {rows['customers']}、"
+            f"注文 {rows['orders']}、対応履歴 {rows['activities']}"
+        )
+        if ja
+        else (
+            f"As of {analysis.as_of:%Y-%m-%d}: rows read — customers {rows['customers']}, "
+            f"orders {rows['orders']}, activities {rows['activities']}"
+        ),
+        (
+            f"顧客 {len(analysis.customers)} 人（購入あり {buyers} 人、統合 "
+            f"{analysis.resolution.merges} 件、重複候補 {len(analysis.resolution.candidates)} 組）"
+        )
+        if ja
+        else (
+            f"Customers: {len(analysis.customers)} ({buyers} bought; {analysis.resolution.merges} "
+            f"merged; {len(analysis.resolution.candidates)} duplicate candidates)"
+        ),
         (f"データの問題: エラー {issues['error']}、注意 {issues['warning']}、情報 {issues['info']}")
-        if ja else
-        (f"Data issues: {issues['error']} errors, {issues['warning']} warnings, "
-         f"{issues['info']} notes"),
+        if ja
+        else (
+            f"Data issues: {issues['error']} errors, {issues['warning']} warnings, "
+            f"{issues['info']} notes"
+        ),
     ]
     counts = analysis.segment_counts()
     segments = ", ".join(
@@ -170,18 +195,34 @@ def _summary_lines(analysis: Analysis) -> list[str]:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @AS_OF
 @LANG
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the result to this new .xlsx and leave PATH untouched "
-              "(required for .xls, .xlsb and .ods input).")
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the result to this new .xlsx and leave PATH untouched "
+    "(required for .xls, .xlsb and .ods input).",
+)
 @click.option("--dry-run", is_flag=True, help="Analyse and report, but write nothing.")
-@click.option("--no-backup", is_flag=True,
-              help="Do not keep a copy of the previous version in .sheetcrm/backups/.")
+@click.option(
+    "--no-backup",
+    is_flag=True,
+    help="Do not keep a copy of the previous version in .sheetcrm/backups/.",
+)
 @KEEP_IDENTICAL
 @QUIET
 @PROGRESS
-def refresh(path: Path, as_of: str | None, lang: str | None, out: Path | None, dry_run: bool,
-            no_backup: bool, keep_identical_rows: bool, quiet: bool,
-            progress: bool | None) -> None:
+def refresh(
+    path: Path,
+    as_of: str | None,
+    lang: str | None,
+    out: Path | None,
+    dry_run: bool,
+    no_backup: bool,
+    keep_identical_rows: bool,
+    quiet: bool,
+    progress: bool | None,
+) -> None:
     """Analyse PATH and write the analysis tabs into it.
 
     \b
@@ -203,8 +244,13 @@ def refresh(path: Path, as_of: str | None, lang: str | None, out: Path | None, d
 
     try:
         report = run_refresh(
-            path, as_of=_parse_as_of(as_of), lang=lang, out=out, backup=not no_backup,
-            dry_run=dry_run, keep_identical_rows=keep_identical_rows,
+            path,
+            as_of=_parse_as_of(as_of),
+            lang=lang,
+            out=out,
+            backup=not no_backup,
+            dry_run=dry_run,
+            keep_identical_rows=keep_identical_rows,
             progress=_progress_printer(_show_progress(progress, quiet)),
         )
     except SheetcrmError as error:
@@ -216,11 +262,16 @@ def refresh(path: Path, as_of: str | None, lang: str | None, out: Path | None, d
     for line in _summary_lines(analysis):
         click.echo(line)
     if report.written_to is None:
-        click.echo("（--dry-run のため書き込みはしていません）" if ja else "(dry run: nothing written)")
+        click.echo(
+            "（--dry-run のため書き込みはしていません）" if ja else "(dry run: nothing written)"
+        )
     else:
         tabs = ", ".join(report.tabs)
-        click.echo(f"書き込み先: {report.written_to} — {tabs}" if ja
-                   else f"Wrote {report.written_to}: {tabs}")
+        click.echo(
+            f"書き込み先: {report.written_to} — {tabs}"
+            if ja
+            else f"Wrote {report.written_to}: {tabs}"
+        )
 
 
 @main.command()
@@ -228,10 +279,12 @@ def refresh(path: Path, as_of: str | None, lang: str | None, out: Path | None, d
 @AS_OF
 @LANG
 @KEEP_IDENTICAL
-@click.option("--max-issues", default=50, show_default=True,
-              help="How many issues to list (all are counted).")
-def check(path: Path, as_of: str | None, lang: str | None, keep_identical_rows: bool,
-          max_issues: int) -> None:
+@click.option(
+    "--max-issues", default=50, show_default=True, help="How many issues to list (all are counted)."
+)
+def check(
+    path: Path, as_of: str | None, lang: str | None, keep_identical_rows: bool, max_issues: int
+) -> None:
     """Validate PATH and list data problems; change nothing.
 
     Exits with status 1 when errors (rows that cannot be counted) were found, so it
@@ -244,8 +297,9 @@ def check(path: Path, as_of: str | None, lang: str | None, keep_identical_rows: 
     from sheetcrm.pipeline import analyse
 
     try:
-        analysis = analyse(path, as_of=_parse_as_of(as_of), lang=lang,
-                           keep_identical_rows=keep_identical_rows)
+        analysis = analyse(
+            path, as_of=_parse_as_of(as_of), lang=lang, keep_identical_rows=keep_identical_rows
+        )
     except SheetcrmError as error:
         _fail(error, lang)
     for line in _summary_lines(analysis):
@@ -262,18 +316,35 @@ def check(path: Path, as_of: str | None, lang: str | None, keep_identical_rows: 
 
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--table", "table", required=True,
-              type=click.Choice(["customers", "orders", "issues", "duplicates"]),
-              help="Which computed table to export.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
-              show_default=True)
-@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
-              help="Write to this file instead of standard output.")
+@click.option(
+    "--table",
+    "table",
+    required=True,
+    type=click.Choice(["customers", "orders", "issues", "duplicates"]),
+    help="Which computed table to export.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
+)
+@click.option(
+    "-o",
+    "--output",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to this file instead of standard output.",
+)
 @AS_OF
 @LANG
 @KEEP_IDENTICAL
-def export(path: Path, table: str, fmt: str, out: Path | None, as_of: str | None,
-           lang: str | None, keep_identical_rows: bool) -> None:
+def export(
+    path: Path,
+    table: str,
+    fmt: str,
+    out: Path | None,
+    as_of: str | None,
+    lang: str | None,
+    keep_identical_rows: bool,
+) -> None:
     """Export a computed table as CSV or JSON (stable snake_case columns).
 
     \b
@@ -291,8 +362,9 @@ def export(path: Path, table: str, fmt: str, out: Path | None, as_of: str | None
     from sheetcrm.pipeline import analyse
 
     try:
-        analysis = analyse(path, as_of=_parse_as_of(as_of), lang=lang,
-                           keep_identical_rows=keep_identical_rows)
+        analysis = analyse(
+            path, as_of=_parse_as_of(as_of), lang=lang, keep_identical_rows=keep_identical_rows
+        )
     except SheetcrmError as error:
         _fail(error, lang)
     frame = export_frame(analysis, table)

@@ -17,12 +17,28 @@ ExportTable = Literal["customers", "orders", "issues", "duplicates"]
 EXPORT_TABLES: tuple[str, ...] = ("customers", "orders", "issues", "duplicates")
 
 CUSTOMER_EXPORT = [
-    "customer_id", *ATTRIBUTES, *METRIC_COLUMNS, "segment", "last_response_date",
-    "last_response_type", "activities", "listed", "matched_by", "sources",
+    "customer_id",
+    *ATTRIBUTES,
+    *METRIC_COLUMNS,
+    "segment",
+    "last_response_date",
+    "last_response_type",
+    "activities",
+    "listed",
+    "matched_by",
+    "sources",
 ]
 ORDER_EXPORT = [
-    "source", "customer_id", "order_id", "order_date", "product", "quantity", "amount", "status",
-    "revenue", "is_purchase",
+    "source",
+    "customer_id",
+    "order_id",
+    "order_date",
+    "product",
+    "quantity",
+    "amount",
+    "status",
+    "revenue",
+    "is_purchase",
 ]
 ISSUE_EXPORT = ["sheet", "row", "column", "header", "value", "code", "severity", "message"]
 DUPLICATE_EXPORT = ["customer_id_a", "customer_id_b", "score", "evidence"]
@@ -39,9 +55,16 @@ def export_frame(analysis: Analysis, table: str) -> pd.DataFrame:
     if table == "issues":
         return pd.DataFrame(
             [
-                {"sheet": i.sheet, "row": i.row, "column": i.column, "header": i.header,
-                 "value": i.value, "code": i.code, "severity": i.severity,
-                 "message": i.message(analysis.lang)}
+                {
+                    "sheet": i.sheet,
+                    "row": i.row,
+                    "column": i.column,
+                    "header": i.header,
+                    "value": i.value,
+                    "code": i.code,
+                    "severity": i.severity,
+                    "message": i.message(analysis.lang),
+                }
                 for i in analysis.issues
             ],
             columns=ISSUE_EXPORT,
@@ -94,8 +117,10 @@ def write_export(frame: pd.DataFrame, fmt: Literal["csv", "json"], stream: IO[st
     writer.writeheader()
     for row in rows:
         writer.writerow(
-            {k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
-             for k, v in row.items()}
+            {
+                k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+                for k, v in row.items()
+            }
         )
 
 

@@ -36,8 +36,19 @@ from sheetcrm.records import ParsedData
 MAX_BLOCK = 25
 
 ATTRIBUTES = [
-    "name", "name_kana", "email", "phone", "postal_code", "address", "prefecture", "birthday",
-    "gender", "source", "email_opt_in", "created_at", "notes",
+    "name",
+    "name_kana",
+    "email",
+    "phone",
+    "postal_code",
+    "address",
+    "prefecture",
+    "birthday",
+    "gender",
+    "source",
+    "email_opt_in",
+    "created_at",
+    "notes",
 ]
 
 
@@ -94,17 +105,32 @@ class _UnionFind:
 
 def _mentions(parsed: ParsedData) -> pd.DataFrame:
     parts = []
-    for role, frame in (("customers", parsed.customers), ("orders", parsed.orders),
-                        ("activities", parsed.activities)):
+    for role, frame in (
+        ("customers", parsed.customers),
+        ("orders", parsed.orders),
+        ("activities", parsed.activities),
+    ):
         if frame.empty:
             continue
-        part = frame[["source_sheet", "source_row", "customer_id", "name_key", "email", "phone"]].copy()
+        part = frame[
+            ["source_sheet", "source_row", "customer_id", "name_key", "email", "phone"]
+        ].copy()
         part["role"] = role
         part["position"] = np.arange(len(frame))
         parts.append(part)
     if not parts:
-        return pd.DataFrame(columns=["source_sheet", "source_row", "customer_id", "name_key",
-                                     "email", "phone", "role", "position"])
+        return pd.DataFrame(
+            columns=[
+                "source_sheet",
+                "source_row",
+                "customer_id",
+                "name_key",
+                "email",
+                "phone",
+                "role",
+                "position",
+            ]
+        )
     mentions = pd.concat(parts, ignore_index=True)
     for column in ("customer_id", "name_key", "email", "phone"):
         mentions[column] = mentions[column].astype(object).where(mentions[column].notna(), None)
@@ -114,8 +140,13 @@ def _mentions(parsed: ParsedData) -> pd.DataFrame:
 def _signatures(mentions: pd.DataFrame) -> pd.Series:
     """Rows with the same signature are the same node; each customer-list row is its own."""
     base = (
-        mentions["customer_id"].fillna("") + "\x1f" + mentions["email"].fillna("") + "\x1f"
-        + mentions["phone"].fillna("") + "\x1f" + mentions["name_key"].fillna("")
+        mentions["customer_id"].fillna("")
+        + "\x1f"
+        + mentions["email"].fillna("")
+        + "\x1f"
+        + mentions["phone"].fillna("")
+        + "\x1f"
+        + mentions["name_key"].fillna("")
     )
     listed = mentions["role"] == "customers"
     anchor = mentions["source_sheet"] + "!" + mentions["source_row"].astype(str)
@@ -126,17 +157,21 @@ def resolve(parsed: ParsedData) -> Resolution:
     """Resolve every row of ``parsed`` to a customer (see the module docstring)."""
     mentions = _mentions(parsed)
     issues: list[Issue] = []
-    node_of_row, uniques = pd.factorize(_signatures(mentions))
+    node_of_row, _ = pd.factorize(_signatures(mentions))
     nodes = mentions.groupby(node_of_row, sort=True).first()
     nodes["listed"] = mentions.groupby(node_of_row)["role"].agg(lambda r: (r == "customers").any())
     size = len(nodes)
     uf = _UnionFind(size, nodes["customer_id"].tolist())
+    _explain_collapsed_rows(uf, nodes, np.bincount(node_of_row, minlength=size))
 
     _union_on(uf, nodes["customer_id"], "customer_id")
     _union_on(uf, nodes["email"], "email")
     phone_name = nodes["phone"].where(nodes["name_key"].notna())
-    _union_on(uf, phone_name.where(phone_name.isna(), phone_name + "\x1f" + nodes["name_key"].fillna("")),
-              "phone+name")
+    _union_on(
+        uf,
+        phone_name.where(phone_name.isna(), phone_name + "\x1f" + nodes["name_key"].fillna("")),
+        "phone+name",
+    )
     unmatched_nodes = _attach_name_only(uf, nodes)
 
     roots = np.array([uf.find(i) for i in range(size)])
@@ -145,7 +180,9 @@ def resolve(parsed: ParsedData) -> Resolution:
     unmatched_rows = np.isin(node_of_row, list(unmatched_nodes))
     for row in np.flatnonzero(unmatched_rows):
         m = mentions.iloc[row]
-        issues.append(Issue(m["source_sheet"], int(m["source_row"]), None, None, None, "ambiguous_name"))
+        issues.append(
+            Issue(m["source_sheet"], int(m["source_row"]), None, None, None, "ambiguous_name")
+        )
     mentions["resolved_id"] = np.where(unmatched_rows, None, pd.Series(row_root).map(cluster_ids))
 
     issues += _id_issues(parsed, mentions)
@@ -156,6 +193,22 @@ def resolve(parsed: ParsedData) -> Resolution:
     listed = mentions[mentions["role"] == "customers"]
     merges = int(len(listed) - listed["resolved_id"].nunique()) if len(listed) else 0
     return Resolution(customers, orders, activities, candidates, issues, merges)
+
+
+def _explain_collapsed_rows(uf: _UnionFind, nodes: pd.DataFrame, rows_per_node: np.ndarray) -> None:
+    """Rows with identical keys share a node; record which key made them one customer."""
+    for node in np.flatnonzero(rows_per_node > 1):
+        row = nodes.iloc[node]
+        if row["customer_id"]:
+            uf.reasons[node].add("customer_id")
+        elif row["email"]:
+            uf.reasons[node].add("email")
+        elif row["phone"] and row["name_key"]:
+            uf.reasons[node].add("phone+name")
+        elif row["phone"]:
+            uf.reasons[node].add("phone")
+        else:
+            uf.reasons[node].add("name")
 
 
 def _union_on(uf: _UnionFind, keys: pd.Series, reason: str) -> None:
@@ -169,8 +222,11 @@ def _union_on(uf: _UnionFind, keys: pd.Series, reason: str) -> None:
 def _attach_name_only(uf: _UnionFind, nodes: pd.DataFrame) -> set[int]:
     """Rule 4: attach sales/activity rows that give only a name.  Returns unmatched nodes."""
     name_only = (
-        nodes["customer_id"].isna() & nodes["email"].isna() & nodes["phone"].isna()
-        & nodes["name_key"].notna() & ~nodes["listed"]
+        nodes["customer_id"].isna()
+        & nodes["email"].isna()
+        & nodes["phone"].isna()
+        & nodes["name_key"].notna()
+        & ~nodes["listed"]
     )
     others = nodes.loc[~name_only & nodes["name_key"].notna()]
     roots_by_name: dict[str, set[int]] = defaultdict(set)
@@ -198,10 +254,13 @@ def _customer_ids(uf: _UnionFind, nodes: pd.DataFrame, roots: np.ndarray) -> dic
         root = int(roots[node])
         row = nodes.iloc[node]
         key = (
-            f"e:{row['email']}" if row["email"] else
-            f"p:{row['phone']}|{row['name_key'] or ''}" if row["phone"] else
-            f"n:{row['name_key']}" if row["name_key"] else
-            f"r:{row['source_sheet']}!{row['source_row']}"
+            f"e:{row['email']}"
+            if row["email"]
+            else f"p:{row['phone']}|{row['name_key'] or ''}"
+            if row["phone"]
+            else f"n:{row['name_key']}"
+            if row["name_key"]
+            else f"r:{row['source_sheet']}!{row['source_row']}"
         )
         if root not in keys or key < keys[root]:
             keys[root] = key
@@ -225,15 +284,31 @@ def _id_issues(parsed: ParsedData, mentions: pd.DataFrame) -> list[Issue]:
     listed = mentions[(mentions["role"] == "customers") & mentions["customer_id"].notna()]
     repeated = listed["customer_id"].duplicated(keep="first")
     for _, m in listed[repeated].iterrows():
-        issues.append(Issue(m["source_sheet"], int(m["source_row"]), None, None, m["customer_id"],
-                            "duplicate_customer_id"))
+        issues.append(
+            Issue(
+                m["source_sheet"],
+                int(m["source_row"]),
+                None,
+                None,
+                m["customer_id"],
+                "duplicate_customer_id",
+            )
+        )
     if not listed.empty:
         known = set(listed["customer_id"])
         others = mentions[(mentions["role"] != "customers") & mentions["customer_id"].notna()]
         unknown = others[~others["customer_id"].isin(known)]
         for _, m in unknown.drop_duplicates("customer_id").iterrows():
-            issues.append(Issue(m["source_sheet"], int(m["source_row"]), None, None,
-                                m["customer_id"], "unknown_customer_id"))
+            issues.append(
+                Issue(
+                    m["source_sheet"],
+                    int(m["source_row"]),
+                    None,
+                    None,
+                    m["customer_id"],
+                    "unknown_customer_id",
+                )
+            )
     return issues
 
 
@@ -247,7 +322,10 @@ def _assign(frame: pd.DataFrame, mentions: pd.DataFrame, role: str) -> pd.DataFr
 
 
 def _build_customers(
-    parsed: ParsedData, mentions: pd.DataFrame, uf: _UnionFind, roots: np.ndarray,
+    parsed: ParsedData,
+    mentions: pd.DataFrame,
+    uf: _UnionFind,
+    roots: np.ndarray,
     cluster_ids: dict[int, str],
 ) -> pd.DataFrame:
     """One row per customer: the best value of each attribute and where it came from.
@@ -274,12 +352,16 @@ def _build_customers(
         return pd.DataFrame(columns=["customer_id", *ATTRIBUTES, "listed", "sources", "matched_by"])
     stacked = pd.concat(pieces, ignore_index=True)
     stacked = stacked[stacked["customer_id"].notna()]
-    stacked = stacked.sort_values(["_rank", "_date", "_pos"], ascending=[True, False, True],
-                                  kind="stable")
+    stacked = stacked.sort_values(
+        ["_rank", "_date", "_pos"], ascending=[True, False, True], kind="stable"
+    )
     customers = stacked.groupby("customer_id", sort=True)[ATTRIBUTES].first()
     refs = mentions.loc[resolved.notna()]
-    sources = (refs["source_sheet"] + "!" + refs["source_row"].astype(str)).groupby(
-        refs["resolved_id"]).agg(list)
+    sources = (
+        (refs["source_sheet"] + "!" + refs["source_row"].astype(str))
+        .groupby(refs["resolved_id"])
+        .agg(list)
+    )
     customers["sources"] = sources.reindex(customers.index)
     listed_ids = set(refs.loc[refs["role"] == "customers", "resolved_id"])
     customers["listed"] = customers.index.isin(listed_ids)
@@ -304,11 +386,20 @@ def _candidates(
                 evidence[(a, b)].add(label)
     rows = []
     for (a, b), fields in sorted(evidence.items()):
-        rows.append({"customer_id_a": a, "customer_id_b": b, "score": _score(fields),
-                     "evidence": sorted(fields)})
+        rows.append(
+            {
+                "customer_id_a": a,
+                "customer_id_b": b,
+                "score": _score(fields),
+                "evidence": sorted(fields),
+            }
+        )
     frame = pd.DataFrame(rows, columns=["customer_id_a", "customer_id_b", "score", "evidence"])
-    return frame.sort_values(["score", "customer_id_a", "customer_id_b"],
-                             ascending=[False, True, True], ignore_index=True)
+    return frame.sort_values(
+        ["score", "customer_id_a", "customer_id_b"],
+        ascending=[False, True, True],
+        ignore_index=True,
+    )
 
 
 #: How strongly each combination of matching fields suggests one person.

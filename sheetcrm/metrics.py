@@ -15,10 +15,22 @@ import numpy as np
 import pandas as pd
 
 METRIC_COLUMNS = [
-    "first_purchase", "last_purchase", "orders", "purchase_days", "repeat_purchases",
-    "days_since_last_purchase", "tenure_days", "customer_age_days", "total_spent",
-    "average_order_value", "average_days_between_purchases", "next_purchase_expected",
-    "top_product", "r_score", "f_score", "m_score",
+    "first_purchase",
+    "last_purchase",
+    "orders",
+    "purchase_days",
+    "repeat_purchases",
+    "days_since_last_purchase",
+    "tenure_days",
+    "customer_age_days",
+    "total_spent",
+    "average_order_value",
+    "average_days_between_purchases",
+    "next_purchase_expected",
+    "top_product",
+    "r_score",
+    "f_score",
+    "m_score",
 ]
 
 
@@ -73,7 +85,9 @@ def customer_metrics(orders: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         metrics["average_days_between_purchases"].round(), unit="D"
     )
     metrics["top_product"] = _top_products(purchases).reindex(metrics.index)
-    metrics["r_score"] = quintile_scores(metrics["days_since_last_purchase"], higher_is_better=False)
+    metrics["r_score"] = quintile_scores(
+        metrics["days_since_last_purchase"], higher_is_better=False
+    )
     metrics["f_score"] = quintile_scores(metrics["purchase_days"], higher_is_better=True)
     metrics["m_score"] = quintile_scores(metrics["total_spent"], higher_is_better=True)
     return metrics[METRIC_COLUMNS]
@@ -88,7 +102,8 @@ def _top_products(purchases: pd.DataFrame) -> pd.Series:
         lines.groupby(["customer_id", "product"], sort=False)
         .agg(times=("order_key", "nunique"), revenue=("revenue", "sum"))
         .reset_index()
-        .sort_values(["customer_id", "times", "revenue", "product"],
-                     ascending=[True, False, False, True])
+        .sort_values(
+            ["customer_id", "times", "revenue", "product"], ascending=[True, False, False, True]
+        )
     )
     return counts.drop_duplicates("customer_id").set_index("customer_id")["product"]

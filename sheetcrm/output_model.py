@@ -17,7 +17,7 @@ ColumnKind = Literal["text", "integer", "number", "yen", "date", "percent", "day
 ChartKind = Literal["bar", "column", "line", "pie"]
 
 #: Characters Excel forbids in tab names; renderers may rely on titles being clean.
-FORBIDDEN_TITLE_CHARS = '[]:*?/\\'
+FORBIDDEN_TITLE_CHARS = "[]:*?/\\"
 MAX_TITLE_LENGTH = 31
 
 

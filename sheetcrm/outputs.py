@@ -29,27 +29,59 @@ from sheetcrm.segments import PROSPECTS, segment_by_key, segments
 MAX_SOURCES_SHOWN = 20
 
 CUSTOMER_TAB: list[tuple[str, ColumnKind]] = [
-    ("customer_id", "text"), ("name", "text"), ("segment", "text"),
-    ("days_since_last_purchase", "days"), ("last_purchase", "date"),
-    ("next_purchase_expected", "date"), ("orders", "integer"), ("purchase_days", "integer"),
-    ("total_spent", "yen"), ("average_order_value", "yen"), ("first_purchase", "date"),
-    ("repeat_purchases", "integer"), ("tenure_days", "days"), ("customer_age_days", "days"),
-    ("average_days_between_purchases", "number"), ("top_product", "text"),
-    ("r_score", "integer"), ("f_score", "integer"), ("m_score", "integer"),
-    ("email", "text"), ("phone", "text"), ("email_opt_in", "text"),
-    ("last_response_date", "date"), ("last_response_type", "text"), ("activities", "integer"),
-    ("source", "text"), ("prefecture", "text"), ("matched_by", "text"), ("sources", "text"),
+    ("customer_id", "text"),
+    ("name", "text"),
+    ("segment", "text"),
+    ("days_since_last_purchase", "days"),
+    ("last_purchase", "date"),
+    ("next_purchase_expected", "date"),
+    ("orders", "integer"),
+    ("purchase_days", "integer"),
+    ("total_spent", "yen"),
+    ("average_order_value", "yen"),
+    ("first_purchase", "date"),
+    ("repeat_purchases", "integer"),
+    ("tenure_days", "days"),
+    ("customer_age_days", "days"),
+    ("average_days_between_purchases", "number"),
+    ("top_product", "text"),
+    ("r_score", "integer"),
+    ("f_score", "integer"),
+    ("m_score", "integer"),
+    ("email", "text"),
+    ("phone", "text"),
+    ("email_opt_in", "text"),
+    ("last_response_date", "date"),
+    ("last_response_type", "text"),
+    ("activities", "integer"),
+    ("source", "text"),
+    ("prefecture", "text"),
+    ("matched_by", "text"),
+    ("sources", "text"),
 ]
 ISSUE_TAB: list[tuple[str, ColumnKind]] = [
-    ("severity", "text"), ("cell", "text"), ("sheet", "text"), ("row", "integer"),
-    ("column", "text"), ("header", "text"), ("value", "text"), ("message", "text"),
+    ("severity", "text"),
+    ("cell", "text"),
+    ("sheet", "text"),
+    ("row", "integer"),
+    ("column", "text"),
+    ("header", "text"),
+    ("value", "text"),
+    ("message", "text"),
     ("code", "text"),
 ]
 DUPLICATE_TAB: list[tuple[str, ColumnKind]] = [
-    ("score", "percent"), ("evidence", "text"),
-    ("customer_id_a", "text"), ("name_a", "text"), ("email_a", "text"), ("phone_a", "text"),
+    ("score", "percent"),
+    ("evidence", "text"),
+    ("customer_id_a", "text"),
+    ("name_a", "text"),
+    ("email_a", "text"),
+    ("phone_a", "text"),
     ("sources_a", "text"),
-    ("customer_id_b", "text"), ("name_b", "text"), ("email_b", "text"), ("phone_b", "text"),
+    ("customer_id_b", "text"),
+    ("name_b", "text"),
+    ("email_b", "text"),
+    ("phone_b", "text"),
     ("sources_b", "text"),
 ]
 
@@ -73,8 +105,11 @@ def build_output(analysis: Analysis) -> OutputWorkbook:
         SheetModel(
             key="customers",
             title=safe_title(label("tabs", "customers", lang)),
-            tables=(Table(_columns(CUSTOMER_TAB, lang), display,
-                          recency_column="days_since_last_purchase"),),
+            tables=(
+                Table(
+                    _columns(CUSTOMER_TAB, lang), display, recency_column="days_since_last_purchase"
+                ),
+            ),
             tab_color="#1F6F78",
         ),
     ]
@@ -87,8 +122,14 @@ def build_output(analysis: Analysis) -> OutputWorkbook:
             SheetModel(
                 key=f"segment:{segment.key}",
                 title=safe_title(segment.label(lang)),
-                tables=(Table(_columns(CUSTOMER_TAB, lang), members.reset_index(drop=True),
-                              caption=caption, recency_column="days_since_last_purchase"),),
+                tables=(
+                    Table(
+                        _columns(CUSTOMER_TAB, lang),
+                        members.reset_index(drop=True),
+                        caption=caption,
+                        recency_column="days_since_last_purchase",
+                    ),
+                ),
                 tab_color="#8FBC8F" if segment.key != PROSPECTS else "#C0C0C0",
             )
         )
@@ -113,7 +154,9 @@ def customer_display(analysis: Analysis) -> pd.DataFrame:
     frame["_segment_order"] = frame["segment"].map(order)
     frame = frame.sort_values(
         ["_segment_order", "days_since_last_purchase", "total_spent", "customer_id"],
-        ascending=[True, True, False, True], na_position="last", kind="stable",
+        ascending=[True, True, False, True],
+        na_position="last",
+        kind="stable",
     )
     frame["segment"] = frame["segment"].map(lambda k: segment_by_key(k).label(lang))
     frame["phone"] = frame["phone"].map(lambda p: format_phone(p) if isinstance(p, str) else None)
@@ -135,11 +178,16 @@ def _summary_sheet(analysis: Analysis) -> SheetModel:
     buyers = customers["orders"].notna() & (customers["orders"] > 0)
     repeaters = customers["purchase_days"].fillna(0) >= 2
     revenue = float(orders["revenue"].sum()) if not orders.empty else 0.0
-    order_count = int(orders.loc[orders["is_purchase"].astype(bool), "order_key"].nunique()) \
-        if not orders.empty else 0
+    order_count = (
+        int(orders.loc[orders["is_purchase"].astype(bool), "order_key"].nunique())
+        if not orders.empty
+        else 0
+    )
     as_of = pd.Timestamp(analysis.as_of)
     recent = _revenue_between(orders, as_of - pd.Timedelta(days=90), as_of)
-    previous = _revenue_between(orders, as_of - pd.Timedelta(days=180), as_of - pd.Timedelta(days=90))
+    previous = _revenue_between(
+        orders, as_of - pd.Timedelta(days=180), as_of - pd.Timedelta(days=90)
+    )
     counts = analysis.issue_counts()
     figures: list[tuple[str, ColumnKind, object]] = [
         ("as_of", "date", as_of),
@@ -192,41 +240,58 @@ def _segment_table(analysis: Analysis) -> Table:
     for segment in segments():
         members = customers[customers["segment"] == segment.key]
         spent = float(members["total_spent"].fillna(0).sum())
-        rows.append({
-            "segment": segment.label(lang),
-            "customers": len(members),
-            "revenue": spent,
-            "share": spent / total if total else None,
-            "segment_hint": segment.hint(lang),
-        })
-    spec: list[tuple[str, ColumnKind]] = [("segment", "text"), ("customers", "integer"),
-                                          ("revenue", "yen"), ("share", "percent"),
-                                          ("segment_hint", "text")]
-    return Table(_columns(spec, lang), pd.DataFrame(rows), caption=label("captions", "segments", lang),
-                 autofilter=False)
+        rows.append(
+            {
+                "segment": segment.label(lang),
+                "customers": len(members),
+                "revenue": spent,
+                "share": spent / total if total else None,
+                "segment_hint": segment.hint(lang),
+            }
+        )
+    spec: list[tuple[str, ColumnKind]] = [
+        ("segment", "text"),
+        ("customers", "integer"),
+        ("revenue", "yen"),
+        ("share", "percent"),
+        ("segment_hint", "text"),
+    ]
+    return Table(
+        _columns(spec, lang),
+        pd.DataFrame(rows),
+        caption=label("captions", "segments", lang),
+        autofilter=False,
+    )
 
 
 def _monthly_table(analysis: Analysis, months: int = 24) -> Table:
     lang = analysis.lang
-    spec: list[tuple[str, ColumnKind]] = [("month", "text"), ("revenue", "yen"),
-                                          ("orders", "integer"), ("buyers", "integer")]
+    spec: list[tuple[str, ColumnKind]] = [
+        ("month", "text"),
+        ("revenue", "yen"),
+        ("orders", "integer"),
+        ("buyers", "integer"),
+    ]
     orders = analysis.orders
     if orders.empty:
         frame = pd.DataFrame(columns=[k for k, _ in spec])
     else:
         month = orders["order_date"].dt.strftime("%Y-%m")
         purchases = orders["is_purchase"].astype(bool)
-        frame = pd.DataFrame({
-            "revenue": orders.groupby(month)["revenue"].sum(),
-            "orders": orders[purchases].groupby(month[purchases])["order_key"].nunique(),
-            "buyers": orders[purchases].groupby(month[purchases])["customer_id"].nunique(),
-        }).fillna(0)
+        frame = pd.DataFrame(
+            {
+                "revenue": orders.groupby(month)["revenue"].sum(),
+                "orders": orders[purchases].groupby(month[purchases])["order_key"].nunique(),
+                "buyers": orders[purchases].groupby(month[purchases])["customer_id"].nunique(),
+            }
+        ).fillna(0)
         frame = frame.sort_index().tail(months)
         frame.index.name = "month"
         frame = frame.reset_index()
         frame[["orders", "buyers"]] = frame[["orders", "buyers"]].astype("int64")
-    return Table(_columns(spec, lang), frame, caption=label("captions", "monthly", lang),
-                 autofilter=False)
+    return Table(
+        _columns(spec, lang), frame, caption=label("captions", "monthly", lang), autofilter=False
+    )
 
 
 def _issues_sheet(analysis: Analysis) -> SheetModel:
@@ -246,8 +311,12 @@ def _issues_sheet(analysis: Analysis) -> SheetModel:
         for issue in analysis.issues
     ]
     frame = pd.DataFrame(rows, columns=[k for k, _ in ISSUE_TAB])
-    return SheetModel(key="issues", title=safe_title(label("tabs", "issues", lang)),
-                      tables=(Table(_columns(ISSUE_TAB, lang), frame),), tab_color="#C0504D")
+    return SheetModel(
+        key="issues",
+        title=safe_title(label("tabs", "issues", lang)),
+        tables=(Table(_columns(ISSUE_TAB, lang), frame),),
+        tab_color="#C0504D",
+    )
 
 
 def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
@@ -267,5 +336,9 @@ def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
                 row[f"{key}_{side}"] = None if person is None else person[key]
         rows.append(row)
     frame = pd.DataFrame(rows, columns=[k for k, _ in DUPLICATE_TAB])
-    return SheetModel(key="duplicates", title=safe_title(label("tabs", "duplicates", lang)),
-                      tables=(Table(_columns(DUPLICATE_TAB, lang), frame),), tab_color="#F79646")
+    return SheetModel(
+        key="duplicates",
+        title=safe_title(label("tabs", "duplicates", lang)),
+        tables=(Table(_columns(DUPLICATE_TAB, lang), frame),),
+        tab_color="#F79646",
+    )

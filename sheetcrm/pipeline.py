@@ -67,7 +67,7 @@ def find_tables(path: Path, progress: Progress = _silent) -> list[RecognisedTabl
     return tables
 
 
-def _no_table_error(path: Path, sheets: list) -> NoTableFound:  # noqa: ANN401
+def _no_table_error(path: Path, sheets: list) -> NoTableFound:
     seen = []
     for sheet in sheets:
         candidate = find_header(sheet)
@@ -85,8 +85,12 @@ def _no_table_error(path: Path, sheets: list) -> NoTableFound:  # noqa: ANN401
 
 
 def analyse(
-    path: Path | str, *, as_of: dt.date | None = None, lang: str | None = None,
-    keep_identical_rows: bool = False, progress: Progress = _silent,
+    path: Path | str,
+    *,
+    as_of: dt.date | None = None,
+    lang: str | None = None,
+    keep_identical_rows: bool = False,
+    progress: Progress = _silent,
 ) -> Analysis:
     """Read and analyse a workbook without writing anything."""
     _check_lang(lang)
@@ -94,15 +98,23 @@ def analyse(
     tables = find_tables(path, progress)
     progress("analyse")
     return analyse_tables(
-        tables, as_of=as_of or dt.date.today(), lang=lang,
+        tables,
+        as_of=as_of or dt.date.today(),
+        lang=lang,
         keep_identical_rows=keep_identical_rows,
     )
 
 
 def refresh(
-    path: Path | str, *, as_of: dt.date | None = None, lang: str | None = None,
-    out: Path | str | None = None, backup: bool = True, dry_run: bool = False,
-    keep_identical_rows: bool = False, progress: Progress = _silent,
+    path: Path | str,
+    *,
+    as_of: dt.date | None = None,
+    lang: str | None = None,
+    out: Path | str | None = None,
+    backup: bool = True,
+    dry_run: bool = False,
+    keep_identical_rows: bool = False,
+    progress: Progress = _silent,
 ) -> RefreshReport:
     """Analyse ``path`` and write the generated tabs into it (or into ``out``).
 
@@ -122,11 +134,13 @@ def refresh(
     if out_path is not None and out_path.suffix.lower() not in WRITABLE_SUFFIXES:
         raise InvalidOption(
             f"The output file must end in .xlsx or .xlsm, not '{out_path.suffix}'.",
-            message_ja=f"出力ファイルの拡張子は .xlsx か .xlsm にしてください（{out_path.suffix} は不可）。",
+            message_ja="出力ファイルの拡張子は .xlsx か .xlsm にしてください"
+            f"（{out_path.suffix} は不可）。",
         )
     before = fingerprint(path)
-    analysis = analyse(path, as_of=as_of, lang=lang, keep_identical_rows=keep_identical_rows,
-                       progress=progress)
+    analysis = analyse(
+        path, as_of=as_of, lang=lang, keep_identical_rows=keep_identical_rows, progress=progress
+    )
     progress("render")
     model = build_output(analysis)
     if dry_run:
@@ -136,7 +150,11 @@ def refresh(
         render_xlsx(model, rendered)
         progress("write")
         result = write_generated_sheets(
-            path, rendered, [s.key for s in model.sheets], out=out_path, backup=backup,
+            path,
+            rendered,
+            [s.key for s in model.sheets],
+            out=out_path,
+            backup=backup,
             expected=before,
         )
     return RefreshReport(

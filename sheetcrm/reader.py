@@ -37,9 +37,7 @@ class SourceSheet:
 def sniff_workbook(path: Path) -> None:
     """Fail early, with a message the seller can act on, when ``path`` is not readable."""
     if not path.exists():
-        raise WorkbookNotFound(
-            f"{path} does not exist.", message_ja=f"{path} が見つかりません。"
-        )
+        raise WorkbookNotFound(f"{path} does not exist.", message_ja=f"{path} が見つかりません。")
     if not path.is_file():
         raise WorkbookNotFound(
             f"{path} is not a file.", message_ja=f"{path} はファイルではありません。"
@@ -56,8 +54,10 @@ def sniff_workbook(path: Path) -> None:
         )
     if suffix not in READABLE_SUFFIXES:
         raise NotAWorkbook(
-            f"{path.name} is not a spreadsheet sheetcrm can read (.xlsx, .xlsm, .xls, .xlsb, .ods).",
-            message_ja=f"{path.name} は読み込めない形式です（.xlsx / .xlsm / .xls / .xlsb / .ods）。",
+            f"{path.name} is not a spreadsheet sheetcrm can read "
+            "(.xlsx, .xlsm, .xls, .xlsb, .ods).",
+            message_ja=f"{path.name} は読み込めない形式です"
+            "（.xlsx / .xlsm / .xls / .xlsb / .ods）。",
         )
     if suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(path):
         raise NotAWorkbook(
@@ -67,7 +67,7 @@ def sniff_workbook(path: Path) -> None:
         )
 
 
-def _open(path: Path):  # noqa: ANN202 - fastexcel's reader type is private
+def _open(path: Path):
     import fastexcel
 
     try:
@@ -103,10 +103,14 @@ def read_sheet(path: Path, name: str) -> SourceSheet:
     return _read_sheet(_open(path), path, name, None)
 
 
-def _read_sheet(reader, path: Path, name: str, n_rows: int | None) -> SourceSheet:  # noqa: ANN001
+def _read_sheet(reader, path: Path, name: str, n_rows: int | None) -> SourceSheet:
     try:
         sheet = reader.load_sheet(
-            name, header_row=None, skip_rows=0, n_rows=n_rows, dtypes="string",
+            name,
+            header_row=None,
+            skip_rows=0,
+            n_rows=n_rows,
+            dtypes="string",
             whitespace_as_null=True,
         )
         batch = sheet.to_arrow()
@@ -115,7 +119,8 @@ def _read_sheet(reader, path: Path, name: str, n_rows: int | None) -> SourceShee
     except Exception as error:
         raise NotAWorkbook(
             f"Sheet '{name}' of {path.name} could not be read ({type(error).__name__}).",
-            message_ja=f"{path.name} のシート「{name}」を読み込めませんでした（{type(error).__name__}）。",
+            message_ja=f"{path.name} のシート「{name}」を読み込めませんでした"
+            f"（{type(error).__name__}）。",
         ) from error
     if batch.num_columns == 0:
         return SourceSheet(name=name, cells=pd.DataFrame(), visible=visible)

@@ -36,22 +36,65 @@ from sheetcrm.text import fold_header
 #: Text that marks a totals row (folded with fold_header); such rows are never sales.
 TOTAL_WORDS = frozenset(
     fold_header(w)
-    for w in ("合計", "小計", "総計", "計", "累計", "合計金額", "total", "subtotal", "grand total",
-              "totals", "sum", "月計", "年計", "売上合計")
+    for w in (
+        "合計",
+        "小計",
+        "総計",
+        "計",
+        "累計",
+        "合計金額",
+        "total",
+        "subtotal",
+        "grand total",
+        "totals",
+        "sum",
+        "月計",
+        "年計",
+        "売上合計",
+    )
 )
 
 IDENTITY_COLUMNS = ["customer_id", "name", "name_key", "email", "phone"]
 ORDER_COLUMNS = [
-    "source_sheet", "source_row", *IDENTITY_COLUMNS, "order_id", "order_date", "product",
-    "quantity", "amount", "status", "revenue", "is_purchase", "order_key",
+    "source_sheet",
+    "source_row",
+    *IDENTITY_COLUMNS,
+    "order_id",
+    "order_date",
+    "product",
+    "quantity",
+    "amount",
+    "status",
+    "revenue",
+    "is_purchase",
+    "order_key",
 ]
 CUSTOMER_COLUMNS = [
-    "source_sheet", "source_row", *IDENTITY_COLUMNS, "name_kana", "kana_key", "postal_code",
-    "address", "prefecture", "birthday", "gender", "source", "email_opt_in", "created_at", "notes",
+    "source_sheet",
+    "source_row",
+    *IDENTITY_COLUMNS,
+    "name_kana",
+    "kana_key",
+    "postal_code",
+    "address",
+    "prefecture",
+    "birthday",
+    "gender",
+    "source",
+    "email_opt_in",
+    "created_at",
+    "notes",
 ]
 ACTIVITY_COLUMNS = [
-    "source_sheet", "source_row", *IDENTITY_COLUMNS, "date", "type", "type_text", "campaign",
-    "status", "notes",
+    "source_sheet",
+    "source_row",
+    *IDENTITY_COLUMNS,
+    "date",
+    "type",
+    "type_text",
+    "campaign",
+    "status",
+    "notes",
 ]
 
 
@@ -76,12 +119,18 @@ class _IssueCollector:
         if flagged.empty:
             return
         ref = table.columns.get(column)
-        raw = table.data[column] if column in table.data else None
+        raw = table.data.get(column)
         for row, code in flagged.items():
             value = None if raw is None or pd.isna(raw.get(row)) else str(raw[row])
             self.issues.append(
-                Issue(table.sheet, int(row), ref.letter if ref else None,
-                      ref.header if ref else None, value, str(code))
+                Issue(
+                    table.sheet,
+                    int(row),
+                    ref.letter if ref else None,
+                    ref.header if ref else None,
+                    value,
+                    str(code),
+                )
             )
 
     def add_rows(
@@ -92,8 +141,14 @@ class _IssueCollector:
         for row in rows:
             value = None if raw is None or pd.isna(raw.get(row)) else str(raw[row])
             self.issues.append(
-                Issue(table.sheet, int(row), ref.letter if ref else None,
-                      ref.header if ref else None, value, code)
+                Issue(
+                    table.sheet,
+                    int(row),
+                    ref.letter if ref else None,
+                    ref.header if ref else None,
+                    value,
+                    code,
+                )
             )
 
 
@@ -105,10 +160,15 @@ def _col(table: RecognisedTable, name: str) -> pd.Series:
 
 
 def _parsed(
-    table: RecognisedTable, column: str, parser, collector: _IssueCollector
-) -> pd.Series:  # noqa: ANN001 - parser is one of the parse_* functions
+    table: RecognisedTable,
+    column: str,
+    parser,
+    collector: _IssueCollector,
+) -> pd.Series:
+    """Parse one column, recording its issues; an absent column parses as all-missing."""
     if column not in table.data:
-        return pd.Series(pd.NA, index=table.data.index, dtype=object)
+        empty = pd.Series(pd.NA, index=table.data.index, dtype="string")
+        return parser(empty).values
     result: ParseResult = parser(table.data[column])
     collector.add_codes(table, column, result.codes)
     return result.values
@@ -122,7 +182,9 @@ def _total_rows(table: RecognisedTable) -> pd.Index:
     """Rows where some text cell says 合計 / Total: they summarise sales, they are not sales."""
     text_columns = [c for c in table.data.columns if not c.startswith("_")]
     folded = table.data[text_columns].apply(
-        lambda col: col.dropna().map(fold_header).isin(TOTAL_WORDS).reindex(col.index, fill_value=False)
+        lambda col: (
+            col.dropna().map(fold_header).isin(TOTAL_WORDS).reindex(col.index, fill_value=False)
+        )
     )
     return folded.index[folded.any(axis=1)]
 
@@ -165,7 +227,10 @@ def _with_source(frame: pd.DataFrame, table: RecognisedTable) -> pd.DataFrame:
 
 
 def parse_orders(
-    table: RecognisedTable, collector: _IssueCollector, *, as_of: dt.date,
+    table: RecognisedTable,
+    collector: _IssueCollector,
+    *,
+    as_of: dt.date,
     keep_identical_rows: bool = False,
 ) -> pd.DataFrame:
     """One sales-log table → typed order lines (see ORDER_COLUMNS)."""
@@ -222,16 +287,31 @@ def parse_orders(
 
 def _subset(table: RecognisedTable, index: pd.Index) -> RecognisedTable:
     return RecognisedTable(
-        sheet=table.sheet, role=table.role, header_row=table.header_row, columns=table.columns,
-        data=table.data.loc[index], japanese_headers=table.japanese_headers,
-        english_headers=table.english_headers, unrecognised_headers=table.unrecognised_headers,
+        sheet=table.sheet,
+        role=table.role,
+        header_row=table.header_row,
+        columns=table.columns,
+        data=table.data.loc[index],
+        japanese_headers=table.japanese_headers,
+        english_headers=table.english_headers,
+        unrecognised_headers=table.unrecognised_headers,
     )
+
+
+def _key_text(column: pd.Series) -> pd.Series:
+    """A column as plain text for building keys, blanks as '' (NA-safe under pandas 3)."""
+    return column.astype("string").fillna("").astype(object)
 
 
 def _customer_signature(frame: pd.DataFrame) -> pd.Series:
     return (
-        frame["customer_id"].fillna("") + "|" + frame["email"].fillna("").astype(str) + "|"
-        + frame["phone"].fillna("").astype(str) + "|" + frame["name_key"].fillna("").astype(str)
+        _key_text(frame["customer_id"])
+        + "|"
+        + _key_text(frame["email"])
+        + "|"
+        + _key_text(frame["phone"])
+        + "|"
+        + _key_text(frame["name_key"])
     )
 
 
@@ -249,14 +329,30 @@ def _deduplicate_order_ids(
     ided = frame.loc[has_id]
     signature = _customer_signature(ided)
     line = (
-        ided["order_id"] + "|" + ided["order_date"].astype(str) + "|" + signature + "|"
-        + ided["product"].fillna("").astype(str) + "|" + ided["quantity"].astype(str) + "|"
-        + ided["amount"].astype(str) + "|" + ided["status"]
+        _key_text(ided["order_id"])
+        + "|"
+        + _key_text(ided["order_date"])
+        + "|"
+        + signature
+        + "|"
+        + _key_text(ided["product"])
+        + "|"
+        + _key_text(ided["quantity"])
+        + "|"
+        + _key_text(ided["amount"])
+        + "|"
+        + _key_text(ided["status"])
     )
     repeated = line.duplicated(keep="first")
     collector.add_rows(table, repeated.index[repeated], "duplicate_order_id", "order_id")
     kept = ided.loc[~repeated]
-    order_shape = kept["order_id"] + "|" + kept["order_date"].astype(str) + "|" + signature.loc[kept.index]
+    order_shape = (
+        _key_text(kept["order_id"])
+        + "|"
+        + _key_text(kept["order_date"])
+        + "|"
+        + signature.loc[kept.index]
+    )
     first_shape = order_shape.groupby(kept["order_id"]).transform("first")
     conflict = order_shape != first_shape
     collector.add_rows(table, conflict.index[conflict], "order_id_conflict", "order_id")
@@ -277,14 +373,18 @@ def _classify_revenue(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
     sale_line = ~voided & (frame["amount"] >= 0)
     has_sale = (
         sale_line.groupby(frame["order_id"]).transform("any").reindex(frame.index).fillna(False)
-        if frame["order_id"].notna().any() else pd.Series(False, index=frame.index)
+        if frame["order_id"].notna().any()
+        else pd.Series(False, index=frame.index)
     )
     has_sale = has_sale & frame["order_id"].notna()
     reversal = np.where(has_sale, -frame["amount"].abs(), 0.0)
     frame["revenue"] = np.where(voided, reversal, frame["amount"])
     frame["is_purchase"] = sale_line.to_numpy()
     by_id = (
-        frame["order_id"].astype(str) + "|" + frame["order_date"].astype(str) + "|"
+        _key_text(frame["order_id"])
+        + "|"
+        + _key_text(frame["order_date"])
+        + "|"
         + _customer_signature(frame)
     )
     by_row = f"{sheet}!" + pd.Series(frame.index.astype(str), index=frame.index)
@@ -304,7 +404,8 @@ def parse_customers(table: RecognisedTable, collector: _IssueCollector) -> pd.Da
     if "prefecture" in table.data:
         address = pd.Series(
             [_join_prefecture(p, a) for p, a in zip(prefecture_column, address, strict=True)],
-            index=frame.index, dtype=object,
+            index=frame.index,
+            dtype=object,
         )
     frame["address"] = address
     frame["prefecture"] = extract_prefecture(pd.Series(address, dtype="string"))

@@ -37,7 +37,9 @@ def segments() -> tuple[Segment, ...]:
     """All segments in display order, prospects last."""
     table = load_table("segments")
     rules = tuple(
-        Segment(s["key"], s["en"], s["ja"], s["en_hint"], s["ja_hint"], tuple(s["r"]), tuple(s["f"]))
+        Segment(
+            s["key"], s["en"], s["ja"], s["en_hint"], s["ja_hint"], tuple(s["r"]), tuple(s["f"])
+        )
         for s in table["segment"]
     )
     p = table["prospects"]
@@ -55,8 +57,12 @@ def assign_segments(r_score: pd.Series, f_score: pd.Series) -> pd.Series:
     f = f_score.astype("Float64").fillna(0).to_numpy()
     unassigned = (r > 0) & (f > 0)
     for segment in segments()[:-1]:
-        hit = unassigned & (r >= segment.r[0]) & (r <= segment.r[1]) & (f >= segment.f[0]) & (
-            f <= segment.f[1]
+        hit = (
+            unassigned
+            & (r >= segment.r[0])
+            & (r <= segment.r[1])
+            & (f >= segment.f[0])
+            & (f <= segment.f[1])
         )
         result[hit] = segment.key
         unassigned &= ~hit

@@ -137,5 +137,7 @@ def recognise(sheet: SourceSheet) -> RecognisedTable | None:
         data=data,
         japanese_headers=sum(is_japanese(ref.header) for ref in columns.values()),
         english_headers=sum(not is_japanese(ref.header) for ref in columns.values()),
-        unrecognised_headers=tuple(h for h in candidate.headers_seen if h not in recognised_headers),
+        unrecognised_headers=tuple(
+            h for h in candidate.headers_seen if h not in recognised_headers
+        ),
     )

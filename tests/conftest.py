@@ -17,8 +17,8 @@ Rows = list[list[object]]
 def write_workbook(path: Path, sheets: dict[str, Rows]) -> Path:
     """Write ``{sheet name: rows}`` with real cell types: str → text, numbers, dates."""
     workbook = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_numbers": False,
-                    "strings_to_urls": False}
+        str(path),
+        {"strings_to_formulas": False, "strings_to_numbers": False, "strings_to_urls": False},
     )
     date_format = workbook.add_format({"num_format": "yyyy/mm/dd"})
     for name, rows in sheets.items():

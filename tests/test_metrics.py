@@ -11,23 +11,27 @@ AS_OF = dt.date(2024, 12, 31)
 
 
 def _orders(rows: list[tuple]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows, columns=["customer_id", "order_date", "order_key", "product",
-                                        "revenue", "is_purchase"])
+    frame = pd.DataFrame(
+        rows,
+        columns=["customer_id", "order_date", "order_key", "product", "revenue", "is_purchase"],
+    )
     frame["order_date"] = pd.to_datetime(frame["order_date"])
     return frame
 
 
 def test_metrics_match_hand_computed_values() -> None:
     # A bought on 3 distinct days (two orders on 2024-03-01), B once, C refunded once.
-    orders = _orders([
-        ("A", "2024-01-01", "o1", "soap", 1000.0, True),
-        ("A", "2024-03-01", "o2", "soap", 2000.0, True),
-        ("A", "2024-03-01", "o3", "towel", 500.0, True),
-        ("A", "2024-06-29", "o4", "soap", 1500.0, True),
-        ("B", "2024-12-01", "o5", "gift", 3000.0, True),
-        ("C", "2024-05-01", "o6", "soap", 1000.0, True),
-        ("C", "2024-05-10", "o6r", "soap", -1000.0, False),  # refund line
-    ])
+    orders = _orders(
+        [
+            ("A", "2024-01-01", "o1", "soap", 1000.0, True),
+            ("A", "2024-03-01", "o2", "soap", 2000.0, True),
+            ("A", "2024-03-01", "o3", "towel", 500.0, True),
+            ("A", "2024-06-29", "o4", "soap", 1500.0, True),
+            ("B", "2024-12-01", "o5", "gift", 3000.0, True),
+            ("C", "2024-05-01", "o6", "soap", 1000.0, True),
+            ("C", "2024-05-10", "o6r", "soap", -1000.0, False),  # refund line
+        ]
+    )
     m = customer_metrics(orders, AS_OF)
     a = m.loc["A"]
     assert a["first_purchase"] == pd.Timestamp("2024-01-01")
@@ -57,7 +61,18 @@ def test_scores_are_one_to_five_with_ties_sharing_a_score() -> None:
     scores = quintile_scores(values, higher_is_better=True)
     assert scores.tolist() == [1, 1, 1, 2, 3, 3, 4, 4, 5, 5]
     # Lower is better: the three tied 1s have 7 of 10 strictly worse → 1 + floor(3.5) = 4.
-    assert quintile_scores(values, higher_is_better=False).tolist() == [4, 4, 4, 4, 3, 3, 2, 2, 1, 1]
+    assert quintile_scores(values, higher_is_better=False).tolist() == [
+        4,
+        4,
+        4,
+        4,
+        3,
+        3,
+        2,
+        2,
+        1,
+        1,
+    ]
 
 
 def test_recency_score_rewards_recent_buyers() -> None:

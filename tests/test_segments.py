@@ -14,9 +14,19 @@ def test_every_r_f_combination_has_exactly_one_segment() -> None:
 
 @pytest.mark.parametrize(
     ("r", "f", "segment"),
-    [(5, 5, "champions"), (5, 1, "new"), (4, 1, "promising"), (1, 5, "cant_lose"),
-     (2, 3, "at_risk"), (2, 1, "hibernating"), (1, 1, "lost"), (3, 4, "loyal"),
-     (4, 2, "potential_loyalists"), (3, 3, "need_attention"), (3, 1, "about_to_sleep")],
+    [
+        (5, 5, "champions"),
+        (5, 1, "new"),
+        (4, 1, "promising"),
+        (1, 5, "cant_lose"),
+        (2, 3, "at_risk"),
+        (2, 1, "hibernating"),
+        (1, 1, "lost"),
+        (3, 4, "loyal"),
+        (4, 2, "potential_loyalists"),
+        (3, 3, "need_attention"),
+        (3, 1, "about_to_sleep"),
+    ],
 )
 def test_segment_grid(r: int, f: int, segment: str) -> None:
     assert assign_segments(pd.Series([r]), pd.Series([f])).tolist() == [segment]

@@ -12,15 +12,17 @@ def _tables(path: Path):
 
 
 def test_header_row_found_below_title_and_blank_rows(make_workbook) -> None:
-    path = make_workbook({
-        "売上": [
-            ["2024年 売上管理表"],
-            ["※ 税込金額で記入"],
-            [],
-            ["購入日", "お名前", "商品", "金額(税込)"],
-            [dt.date(2024, 1, 5), "山田太郎", "石けん", 1200],
-        ]
-    })
+    path = make_workbook(
+        {
+            "売上": [
+                ["2024年 売上管理表"],
+                ["※ 税込金額で記入"],
+                [],
+                ["購入日", "お名前", "商品", "金額(税込)"],
+                [dt.date(2024, 1, 5), "山田太郎", "石けん", 1200],
+            ]
+        }
+    )
     (table,) = _tables(path)
     assert table.role == "orders"
     assert table.header_row == 4
@@ -30,9 +32,18 @@ def test_header_row_found_below_title_and_blank_rows(make_workbook) -> None:
 
 
 def test_rows_keep_excel_row_numbers_when_sheet_starts_at_c3(make_workbook) -> None:
-    path = make_workbook({"Customers": [[], [], [None, None, "Name", "E-mail"],
-                                        [None, None, "Ann", "ann@example.com"], [],
-                                        [None, None, "Bob", "bob@example.com"]]})
+    path = make_workbook(
+        {
+            "Customers": [
+                [],
+                [],
+                [None, None, "Name", "E-mail"],
+                [None, None, "Ann", "ann@example.com"],
+                [],
+                [None, None, "Bob", "bob@example.com"],
+            ]
+        }
+    )
     (table,) = _tables(path)
     assert table.role == "customers"
     assert table.columns["name"].letter == "C"
