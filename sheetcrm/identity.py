@@ -11,9 +11,11 @@ the activity log):
    customers share the name it is not matched (reported), when none does, rows with
    that name form one customer.
 
-Two different customer IDs from the seller are never merged automatically, whatever
-else matches: such pairs, a shared phone with different names, and the same name with
-different contact details go to the duplicate candidates for the seller to review.
+Rules 2 and 3 are certain enough to merge even two customer IDs of the seller's (one
+person registered twice): the ID of the earlier row is kept and the merge is reported
+(``customer_ids_merged``), never silent.  A shared phone with different names and the
+same name with different contact details go to the duplicate candidates instead, for
+the seller to review.
 The work is done on distinct signatures, not rows, so a 1,000,000-row sales log with
 100,000 buyers costs about 100,000 union-find steps.
 """
@@ -74,11 +76,11 @@ class Resolution:
 
 
 class _UnionFind:
-    def __init__(self, size: int, explicit_ids: list[str | None]) -> None:
+    """Union-find over signature nodes; the root is always the lowest node number."""
+
+    def __init__(self, size: int) -> None:
         self.parent = list(range(size))
-        self.ids: list[str | None] = list(explicit_ids)
         self.reasons: list[set[str]] = [set() for _ in range(size)]
-        self.blocked: list[tuple[int, int, str]] = []
 
     def find(self, node: int) -> int:
         root = node
@@ -93,13 +95,9 @@ class _UnionFind:
         if ra == rb:
             self.reasons[ra].add(reason)
             return
-        if self.ids[ra] and self.ids[rb] and self.ids[ra] != self.ids[rb]:
-            self.blocked.append((ra, rb, reason))
-            return
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        self.ids[ra] = self.ids[ra] or self.ids[rb]
         self.reasons[ra] |= self.reasons[rb] | {reason}
 
 
@@ -161,7 +159,7 @@ def resolve(parsed: ParsedData) -> Resolution:
     nodes = mentions.groupby(node_of_row, sort=True).first()
     nodes["listed"] = mentions.groupby(node_of_row)["role"].agg(lambda r: (r == "customers").any())
     size = len(nodes)
-    uf = _UnionFind(size, nodes["customer_id"].tolist())
+    uf = _UnionFind(size)
     _explain_collapsed_rows(uf, nodes, np.bincount(node_of_row, minlength=size))
 
     _union_on(uf, nodes["customer_id"], "customer_id")
@@ -175,7 +173,7 @@ def resolve(parsed: ParsedData) -> Resolution:
     unmatched_nodes = _attach_name_only(uf, nodes)
 
     roots = np.array([uf.find(i) for i in range(size)])
-    cluster_ids = _customer_ids(uf, nodes, roots)
+    cluster_ids, id_merges = _customer_ids(nodes, roots)
     row_root = roots[node_of_row]
     unmatched_rows = np.isin(node_of_row, list(unmatched_nodes))
     for row in np.flatnonzero(unmatched_rows):
@@ -186,6 +184,7 @@ def resolve(parsed: ParsedData) -> Resolution:
     mentions["resolved_id"] = np.where(unmatched_rows, None, pd.Series(row_root).map(cluster_ids))
 
     issues += _id_issues(parsed, mentions)
+    issues += _merged_id_issues(mentions, id_merges)
     customers = _build_customers(parsed, mentions, uf, roots, cluster_ids)
     orders = _assign(parsed.orders, mentions, "orders")
     activities = _assign(parsed.activities, mentions, "activities")
@@ -247,12 +246,19 @@ def _attach_name_only(uf: _UnionFind, nodes: pd.DataFrame) -> set[int]:
     return unmatched
 
 
-def _customer_ids(uf: _UnionFind, nodes: pd.DataFrame, roots: np.ndarray) -> dict[int, str]:
-    """Seller IDs where given; otherwise a stable ID hashed from the customer's best key."""
+def _customer_ids(nodes: pd.DataFrame, roots: np.ndarray) -> tuple[dict[int, str], dict[str, str]]:
+    """The ID of each customer, and which seller IDs were merged into another.
+
+    A customer keeps the seller's ID of its earliest row (the customer list comes
+    first); a customer without one gets a stable ID hashed from its best key.
+    """
     keys: dict[int, str] = {}
+    seller_ids: dict[int, list[str]] = defaultdict(list)
     for node in range(len(nodes)):
         root = int(roots[node])
         row = nodes.iloc[node]
+        if row["customer_id"] and row["customer_id"] not in seller_ids[root]:
+            seller_ids[root].append(row["customer_id"])
         key = (
             f"e:{row['email']}"
             if row["email"]
@@ -265,10 +271,13 @@ def _customer_ids(uf: _UnionFind, nodes: pd.DataFrame, roots: np.ndarray) -> dic
         if root not in keys or key < keys[root]:
             keys[root] = key
     ids: dict[int, str] = {}
-    taken = {uf.ids[r] for r in keys if uf.ids[r]}
+    merged: dict[str, str] = {}
+    taken = {i for found in seller_ids.values() for i in found}
     for root in sorted(keys, key=keys.get):
-        if uf.ids[root]:
-            ids[root] = uf.ids[root]  # type: ignore[assignment]
+        if seller_ids.get(root):
+            primary, *others = seller_ids[root]
+            ids[root] = primary
+            merged.update(dict.fromkeys(others, primary))
             continue
         digest = hashlib.blake2b(keys[root].encode("utf-8"), digest_size=8).hexdigest().upper()
         length = 8
@@ -276,7 +285,7 @@ def _customer_ids(uf: _UnionFind, nodes: pd.DataFrame, roots: np.ndarray) -> dic
             length += 1
         ids[root] = f"C-{digest[:length]}"
         taken.add(ids[root])
-    return ids
+    return ids, merged
 
 
 def _id_issues(parsed: ParsedData, mentions: pd.DataFrame) -> list[Issue]:
@@ -309,6 +318,24 @@ def _id_issues(parsed: ParsedData, mentions: pd.DataFrame) -> list[Issue]:
                     "unknown_customer_id",
                 )
             )
+    return issues
+
+
+def _merged_id_issues(mentions: pd.DataFrame, merged: dict[str, str]) -> list[Issue]:
+    """One issue per seller ID folded into another, at the first row that carries it."""
+    issues = []
+    carriers = mentions[mentions["customer_id"].isin(list(merged))]
+    for _, m in carriers.drop_duplicates("customer_id").iterrows():
+        issues.append(
+            Issue(
+                m["source_sheet"],
+                int(m["source_row"]),
+                None,
+                None,
+                f"{m['customer_id']} → {merged[m['customer_id']]}",
+                "customer_ids_merged",
+            )
+        )
     return issues
 
 

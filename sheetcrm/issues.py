@@ -35,10 +35,12 @@ class Issue:
 
     @property
     def cell(self) -> str:
-        """``Sheet!C12`` style reference (just the sheet when no row is known)."""
+        """``Sheet!C12``; a whole row is ``Sheet!12:12`` (Excel's own notation)."""
         if self.row is None:
             return self.sheet
-        return f"{self.sheet}!{self.column or ''}{self.row}"
+        if self.column is None:
+            return f"{self.sheet}!{self.row}:{self.row}"
+        return f"{self.sheet}!{self.column}{self.row}"
 
 
 def issue_severity(code: str) -> Severity:

@@ -121,20 +121,26 @@ def test_name_shared_by_two_listed_customers_is_not_guessed(make_workbook) -> No
     ]
 
 
-def test_two_customer_ids_sharing_an_email_are_kept_apart_and_flagged(make_workbook) -> None:
+def test_customer_registered_twice_under_two_ids_is_merged_and_reported(make_workbook) -> None:
     a = _run(
         make_workbook,
         {
             "顧客": [
                 ["顧客ID", "氏名", "メール"],
-                ["C001", "高橋", "family@example.com"],
-                ["C002", "高橋", "family@example.com"],
-            ]
+                ["C001", "高橋", "taka@example.com"],
+                ["C002", "高橋", "ＴＡＫＡ@example.com"],
+            ],
+            "注文": [
+                ["注文日", "顧客ID", "金額"],
+                ["2024/1/5", "C001", 1000],
+                ["2024/2/5", "C002", 2000],
+            ],
         },
     )
-    assert sorted(a.customers["customer_id"]) == ["C001", "C002"]
-    (candidate,) = a.resolution.candidates.itertuples()
-    assert set(candidate.evidence) == {"email", "name"}
+    assert a.customers["customer_id"].tolist() == ["C001"]
+    assert a.customers.loc[0, "total_spent"] == 3000
+    (issue,) = [i for i in a.issues if i.code == "customer_ids_merged"]
+    assert (issue.sheet, issue.row, issue.value) == ("顧客", 3, "C002 → C001")
 
 
 def test_duplicate_rows_of_the_customer_list_merge_on_email(make_workbook) -> None:
