@@ -157,7 +157,7 @@ def resolve(parsed: ParsedData) -> Resolution:
     issues: list[Issue] = []
     node_of_row, _ = pd.factorize(_signatures(mentions))
     nodes = mentions.groupby(node_of_row, sort=True).first()
-    nodes["listed"] = mentions.groupby(node_of_row)["role"].agg(lambda r: (r == "customers").any())
+    nodes["listed"] = (mentions["role"] == "customers").groupby(node_of_row).any()
     size = len(nodes)
     uf = _UnionFind(size)
     _explain_collapsed_rows(uf, nodes, np.bincount(node_of_row, minlength=size))
@@ -384,17 +384,24 @@ def _build_customers(
     )
     customers = stacked.groupby("customer_id", sort=True)[ATTRIBUTES].first()
     refs = mentions.loc[resolved.notna()]
-    sources = (
-        (refs["source_sheet"] + "!" + refs["source_row"].astype(str))
-        .groupby(refs["resolved_id"])
-        .agg(list)
-    )
-    customers["sources"] = sources.reindex(customers.index)
+    customers["sources"] = _source_lists(refs).reindex(customers.index)
     listed_ids = set(refs.loc[refs["role"] == "customers", "resolved_id"])
     customers["listed"] = customers.index.isin(listed_ids)
     reasons = {cluster_ids[r]: ", ".join(sorted(uf.reasons[r])) for r in set(roots.tolist())}
     customers["matched_by"] = customers.index.map(lambda c: reasons.get(c, ""))
     return customers.reset_index()
+
+
+def _source_lists(refs: pd.DataFrame) -> pd.Series:
+    """``Sheet!row`` references per customer, in reading order (customer list first)."""
+    if refs.empty:
+        return pd.Series(dtype=object)
+    ordered = refs.sort_values("resolved_id", kind="stable")
+    labels = (ordered["source_sheet"] + "!" + ordered["source_row"].astype(str)).to_numpy()
+    ids = ordered["resolved_id"].to_numpy()
+    starts = np.flatnonzero(ids[1:] != ids[:-1]) + 1
+    groups = np.split(labels, starts)
+    return pd.Series([g.tolist() for g in groups], index=ids[np.r_[0, starts]])
 
 
 def _candidates(

@@ -180,13 +180,15 @@ def _text(table: RecognisedTable, column: str) -> pd.Series:
 
 def _total_rows(table: RecognisedTable) -> pd.Index:
     """Rows where some text cell says 合計 / Total: they summarise sales, they are not sales."""
-    text_columns = [c for c in table.data.columns if not c.startswith("_")]
-    folded = table.data[text_columns].apply(
-        lambda col: (
-            col.dropna().map(fold_header).isin(TOTAL_WORDS).reindex(col.index, fill_value=False)
-        )
-    )
-    return folded.index[folded.any(axis=1)]
+    is_total = np.zeros(len(table.data), dtype=bool)
+    for column in table.data.columns:
+        if column.startswith("_"):
+            continue
+        codes, uniques = pd.factorize(table.data[column], use_na_sentinel=True)
+        hits = [i for i, u in enumerate(uniques) if fold_header(str(u)) in TOTAL_WORDS]
+        if hits:
+            is_total |= np.isin(codes, hits)
+    return table.data.index[is_total]
 
 
 def _identity(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFrame:
@@ -200,9 +202,7 @@ def _identity(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFram
     display = clean_names(names)
     return pd.DataFrame(
         {
-            "customer_id": _text(table, "customer_id").map(
-                lambda v: None if v is None else _normalise_id(v)
-            ),
+            "customer_id": _ids(table, "customer_id"),
             "name": display,
             "name_key": name_key(names),
             "email": _parsed(table, "email", parse_emails, collector),
@@ -212,12 +212,11 @@ def _identity(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFram
     )
 
 
-def _normalise_id(value: str) -> str:
-    """IDs typed as numbers come back as '1001' from the reader; Excel may add '.0'."""
-    text = value.strip()
-    if text.endswith(".0") and text[:-2].isdigit():
-        text = text[:-2]
-    return text
+def _ids(table: RecognisedTable, column: str) -> pd.Series:
+    """An ID column as text; an ID stored as a number may come back as '1001.0'."""
+    text = _col(table, column).str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    text = text.mask(text == "")
+    return text.astype(object).where(text.notna(), None)
 
 
 def _with_source(frame: pd.DataFrame, table: RecognisedTable) -> pd.DataFrame:
@@ -250,9 +249,7 @@ def parse_orders(
         table = _subset(table, table.data.index[~repeated])
 
     frame = _identity(table, collector)
-    frame["order_id"] = _text(table, "order_id").map(
-        lambda v: None if v is None else _normalise_id(v)
-    )
+    frame["order_id"] = _ids(table, "order_id")
     frame["order_date"] = _parsed(table, "order_date", parse_dates, collector)
     frame["product"] = _text(table, "product")
     frame["quantity"] = _parsed(table, "quantity", parse_quantities, collector)
