@@ -5,7 +5,8 @@ a rename on one filesystem, which POSIX and Windows make atomic), flushed and fs
 then it replaces the target and the folder itself is fsynced so the rename survives a
 power cut.  On any exception the temporary file is removed and the target is untouched.
 A process killed outright (SIGKILL, power loss) can leave a ``.<name>.*.sheetcrm-tmp``
-file behind — never a damaged workbook.
+file behind — never a damaged workbook; the next write removes such leftovers once
+they have not changed for :data:`STALE_AFTER_SECONDS` (so a live write is never touched).
 
 The steps are module-level functions so tests can inject failures between them.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -27,11 +29,24 @@ class TargetBusy(PermissionError):
 
 
 TEMP_SUFFIX = ".sheetcrm-tmp"
+STALE_AFTER_SECONDS = 60
 
 
 def temp_files(target: Path) -> list[Path]:
     """Temporary files an interrupted write of ``target`` may have left."""
     return sorted(target.parent.glob(f".{target.name}.*{TEMP_SUFFIX}"))
+
+
+def remove_stale_temp_files(target: Path, *, now: float | None = None) -> list[Path]:
+    """Delete leftovers of interrupted writes of ``target``; returns what was removed."""
+    now = time.time() if now is None else now
+    removed = []
+    for leftover in temp_files(target):
+        with contextlib.suppress(FileNotFoundError):
+            if now - leftover.stat().st_mtime >= STALE_AFTER_SECONDS:
+                leftover.unlink()
+                removed.append(leftover)
+    return removed
 
 
 def _create_temp(target: Path) -> tuple[int, str]:
@@ -70,6 +85,7 @@ def write_atomically(
 
     ``mode`` is the permission bits the new file gets (the old file's, usually).
     """
+    remove_stale_temp_files(target)
     fd, temp = _create_temp(target)
     try:
         with os.fdopen(fd, "w+b") as f:
