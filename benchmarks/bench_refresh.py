@@ -2,12 +2,14 @@
 
 Usage::
 
-    python benchmarks/bench_refresh.py --orders 10000 100000 1000000
+    python benchmarks/bench_refresh.py --orders 10000 100000 1000000 [--naive]
 
 Each size gets a seeded workbook (a customer list with one customer per 10 orders and
 a sales log with Japanese names and products, dates as real Excel dates, amounts as
 numbers and a few as yen text), written with xlsxwriter in constant-memory mode into a
 temporary folder.  Each size runs in a fresh process so peak RSS is per size.
+``--naive`` also times what most Python tools do to write back — openpyxl load + save
+of the same workbook — in its own process (slow: minutes and gigabytes at 1M rows).
 """
 
 from __future__ import annotations
@@ -135,13 +137,48 @@ def run_one(path: Path) -> dict[str, float]:
     return figures
 
 
+def run_naive(path: Path) -> dict[str, float]:
+    """The write-back most tools do: load the whole workbook with openpyxl and save it."""
+    import openpyxl
+
+    started = time.perf_counter()
+    workbook = openpyxl.load_workbook(path)
+    loaded = time.perf_counter()
+    workbook.create_sheet("Summary")
+    workbook.save(path.with_name("naive.xlsx"))
+    done = time.perf_counter()
+    return {
+        "openpyxl_load_s": round(loaded - started, 2),
+        "openpyxl_save_s": round(done - loaded, 2),
+        "openpyxl_total_s": round(done - started, 2),
+        "openpyxl_peak_mb": round(peak_mb()),
+    }
+
+
+def _child(mode: str, path: Path) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, __file__, f"--{mode}-child", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, nargs="+", default=[10_000, 100_000])
-    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--naive", action="store_true", help="also time openpyxl load+save of the same workbook"
+    )
+    parser.add_argument("--ours-child", help=argparse.SUPPRESS)
+    parser.add_argument("--naive-child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        print(json.dumps(run_one(Path(args.child))))
+    if args.ours_child:
+        print(json.dumps(run_one(Path(args.ours_child))))
+        return
+    if args.naive_child:
+        print(json.dumps(run_naive(Path(args.naive_child))))
         return
     for orders in args.orders:
         with tempfile.TemporaryDirectory() as scratch:
@@ -150,13 +187,8 @@ def main() -> None:
             generate(path, orders)
             made = time.perf_counter() - started
             size_mb = path.stat().st_size / 1e6
-            out = subprocess.run(
-                [sys.executable, __file__, "--child", str(path)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            figures = json.loads(out.stdout.strip().splitlines()[-1])
+            figures = _child("naive", path) if args.naive else {}
+            figures |= _child("ours", path)
             print(f"orders={orders:>9,} file={size_mb:6.1f} MB (generated in {made:.1f} s)")
             for key, value in figures.items():
                 print(f"  {key:32} {value}")
