@@ -196,18 +196,20 @@ def resolve(parsed: ParsedData) -> Resolution:
 
 def _explain_collapsed_rows(uf: _UnionFind, nodes: pd.DataFrame, rows_per_node: np.ndarray) -> None:
     """Rows with identical keys share a node; record which key made them one customer."""
-    for node in np.flatnonzero(rows_per_node > 1):
-        row = nodes.iloc[node]
-        if row["customer_id"]:
-            uf.reasons[node].add("customer_id")
-        elif row["email"]:
-            uf.reasons[node].add("email")
-        elif row["phone"] and row["name_key"]:
-            uf.reasons[node].add("phone+name")
-        elif row["phone"]:
-            uf.reasons[node].add("phone")
-        else:
-            uf.reasons[node].add("name")
+    collapsed = nodes.iloc[np.flatnonzero(rows_per_node > 1)]
+    present = collapsed[["customer_id", "email", "phone", "name_key"]].notna()
+    reason = np.select(
+        [
+            present["customer_id"],
+            present["email"],
+            present["phone"] & present["name_key"],
+            present["phone"],
+        ],
+        ["customer_id", "email", "phone+name", "phone"],
+        default="name",
+    )
+    for node, why in zip(collapsed.index.tolist(), reason.tolist(), strict=True):
+        uf.reasons[node].add(why)
 
 
 def _union_on(uf: _UnionFind, keys: pd.Series, reason: str) -> None:
@@ -252,24 +254,19 @@ def _customer_ids(nodes: pd.DataFrame, roots: np.ndarray) -> tuple[dict[int, str
     A customer keeps the seller's ID of its earliest row (the customer list comes
     first); a customer without one gets a stable ID hashed from its best key.
     """
-    keys: dict[int, str] = {}
+    text = {c: nodes[c].astype("string") for c in ("email", "phone", "name_key")}
+    anchor = nodes["source_sheet"].astype("string") + "!" + nodes["source_row"].astype("string")
+    best_key = (
+        ("e:" + text["email"])
+        .fillna("p:" + text["phone"] + "|" + text["name_key"].fillna(""))
+        .fillna("n:" + text["name_key"])
+        .fillna("r:" + anchor)
+    )
+    keys: dict[int, str] = best_key.groupby(roots).min().to_dict()
     seller_ids: dict[int, list[str]] = defaultdict(list)
-    for node in range(len(nodes)):
-        root = int(roots[node])
-        row = nodes.iloc[node]
-        if row["customer_id"] and row["customer_id"] not in seller_ids[root]:
-            seller_ids[root].append(row["customer_id"])
-        key = (
-            f"e:{row['email']}"
-            if row["email"]
-            else f"p:{row['phone']}|{row['name_key'] or ''}"
-            if row["phone"]
-            else f"n:{row['name_key']}"
-            if row["name_key"]
-            else f"r:{row['source_sheet']}!{row['source_row']}"
-        )
-        if root not in keys or key < keys[root]:
-            keys[root] = key
+    for root, seller_id in zip(roots.tolist(), nodes["customer_id"].tolist(), strict=True):
+        if seller_id and seller_id not in seller_ids[root]:
+            seller_ids[root].append(seller_id)
     ids: dict[int, str] = {}
     merged: dict[str, str] = {}
     taken = {i for found in seller_ids.values() for i in found}

@@ -54,6 +54,9 @@ TOTAL_WORDS = frozenset(
     )
 )
 
+#: Longest raw text that can still be a totals label (合計（税込・送料込）…).
+_MAX_TOTAL_TEXT = 24
+
 IDENTITY_COLUMNS = ["customer_id", "name", "name_key", "email", "phone"]
 ORDER_COLUMNS = [
     "source_sheet",
@@ -185,7 +188,9 @@ def _total_rows(table: RecognisedTable) -> pd.Index:
         if column.startswith("_"):
             continue
         codes, uniques = pd.factorize(table.data[column], use_na_sentinel=True)
-        hits = [i for i, u in enumerate(uniques) if fold_header(str(u)) in TOTAL_WORDS]
+        # Only short values can fold to a total word; skip folding 1,000,000 order IDs.
+        short = np.flatnonzero(pd.Series(uniques, dtype="string").str.len() <= _MAX_TOTAL_TEXT)
+        hits = [i for i in short.tolist() if fold_header(str(uniques[i])) in TOTAL_WORDS]
         if hits:
             is_total |= np.isin(codes, hits)
     return table.data.index[is_total]
