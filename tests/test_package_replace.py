@@ -380,3 +380,44 @@ def test_an_image_shared_by_two_generated_tabs_is_grafted_once(tmp_path: Path) -
     assert sum("media/" in n for n in parts(book)) == 1
     assert parts(book) == first
     assert integrity(book) == (set(), set())
+
+
+def test_kept_key_is_neither_replaced_nor_removed(tmp_path) -> None:
+    """A tab of ours listed in ``keep`` (a settings tab the seller now owns) is left alone."""
+    import xlsxwriter
+
+    from sheetcrm.package import generated_sheets, write_generated_sheets
+
+    def rendered(path, titles):
+        wb = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+        for title in titles:
+            wb.add_worksheet(title).write_string(0, 0, f"{title} v{path.stem}")
+        wb.close()
+        return path
+
+    seller = tmp_path / "shop.xlsx"
+    wb = xlsxwriter.Workbook(str(seller))
+    wb.add_worksheet("顧客").write_string(0, 0, "氏名")
+    wb.close()
+    write_generated_sheets(
+        seller,
+        rendered(tmp_path / "1.xlsx", ["Settings", "Summary"]),
+        ["settings", "summary"],
+        backup=False,
+    )
+    before = _sheet_xml(seller, "Settings")
+    write_generated_sheets(
+        seller,
+        rendered(tmp_path / "2.xlsx", ["Summary"]),
+        ["summary"],
+        backup=False,
+        keep=["settings"],
+    )
+    assert list(generated_sheets(seller).values()) == ["settings", "summary"]
+    assert _sheet_xml(seller, "Settings") == before
+
+
+def _sheet_xml(path, title):
+    import openpyxl
+
+    return [[c.value for c in row] for row in openpyxl.load_workbook(path)[title].iter_rows()]

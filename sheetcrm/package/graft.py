@@ -10,7 +10,7 @@ names, so a second run with the same input produces the same parts under the sam
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -47,8 +47,17 @@ class GraftSummary:
     removed: tuple[SheetRef, ...]
 
 
-def graft(seller: Package, rendered: Package, keys: Sequence[str], out: BinaryIO) -> GraftSummary:
-    """Write ``seller`` plus the sheets of ``rendered`` (``keys[i]`` = sheet i) to ``out``."""
+def graft(
+    seller: Package,
+    rendered: Package,
+    keys: Sequence[str],
+    out: BinaryIO,
+    keep: Collection[str] = (),
+) -> GraftSummary:
+    """Write ``seller`` plus the sheets of ``rendered`` (``keys[i]`` = sheet i) to ``out``.
+
+    Our earlier tabs whose key is in ``keep`` are left untouched.
+    """
     wb, rwb = read_workbook(seller), read_workbook(rendered)
     if not all(s.is_worksheet and s.part and rendered.has(s.part) for s in rwb.sheets):
         raise ValueError("the rendered workbook may only contain worksheets")
@@ -57,6 +66,7 @@ def graft(seller: Package, rendered: Package, keys: Sequence[str], out: BinaryIO
         read_markers(seller, wb),
         [s.title for s in rwb.sheets],
         keys,
+        keep,
     )
     titles = {
         rwb.sheets[p.rendered_index].title: p.title
@@ -102,7 +112,7 @@ def graft(seller: Package, rendered: Package, keys: Sequence[str], out: BinaryIO
         new_parts += sheet_parts(ctx, rwb.sheets[p.rendered_index].part, p.key)
 
     names_plan = plan_names(
-        [(n.name, n.local_sheet_id) for n in wb.names], plan, _rendered_names(rwb), titles
+        [(n.name, n.local_sheet_id) for n in wb.names], plan, _rendered_names(rwb), titles, keep
     )
     _put(modified, wb.part, edit_workbook(wb, plan, names_plan, new_sheets))
     wb_rels = rels_part(wb.part)

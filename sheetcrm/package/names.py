@@ -9,7 +9,7 @@ markers, which are written afresh.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from .formula import retitle
@@ -41,12 +41,14 @@ def plan_names(
     plan: SheetPlan,
     rendered: Sequence[NameSpec],
     titles: dict[str, str],
+    keep: Collection[str] = (),
 ) -> NamesPlan:
     """Plan the names of the written workbook.
 
     ``existing``: (name, localSheetId) of the workbook's names, in order; ``rendered``:
     the rendered workbook's names (``local_sheet_id`` = rendered sheet index);
-    ``titles``: rendered title → final title, for their formulas.
+    ``titles``: rendered title → final title, for their formulas; ``keep``: keys of our
+    tabs left untouched, whose markers stay as they are.
     """
     if any(n.local_sheet_id is None for n in rendered):
         raise ValueError("the rendered workbook may only define sheet-scoped names")
@@ -68,7 +70,7 @@ def plan_names(
     for position, (name, local) in enumerate(existing):
         lowered = name.lower()
         if local is None:
-            if key_of(name) is not None:
+            if key_of(name) is not None and key_of(name) not in keep:
                 drop.add(position)
             continue
         # A localSheetId beyond the last tab (seen in the corpus) stays as it is.

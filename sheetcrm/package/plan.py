@@ -13,7 +13,7 @@ Pure logic over titles and indices, so the rules read (and test) on their own:
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 MAX_TITLE = 31
@@ -66,19 +66,27 @@ def plan_sheets(
     ours: dict[str, int],
     rendered_titles: Sequence[str],
     keys: Sequence[str],
+    keep: Collection[str] = (),
 ) -> SheetPlan:
     """Plan the tab order.
 
     ``titles``: the workbook's tab titles in order; ``ours``: ``{key: tab index}`` of the
-    tabs we generated before; ``rendered_titles[i]`` is the title of the sheet for ``keys[i]``.
+    tabs we generated before; ``rendered_titles[i]`` is the title of the sheet for ``keys[i]``;
+    ``keep``: keys of our tabs to leave exactly as they are (e.g. a settings tab the
+    seller now owns) — neither replaced nor removed.
     """
     if len(keys) != len(rendered_titles):
         raise ValueError(f"{len(keys)} keys for {len(rendered_titles)} rendered sheets")
     if len(set(keys)) != len(keys):
         raise ValueError("sheet keys must be unique")
     wanted = set(keys)
+    if wanted & set(keep):
+        raise ValueError("a key cannot be both rendered and kept")
     removed = tuple(
-        sorted(((k, i) for k, i in ours.items() if k not in wanted), key=lambda x: x[1])
+        sorted(
+            ((k, i) for k, i in ours.items() if k not in wanted and k not in keep),
+            key=lambda x: x[1],
+        )
     )
     gone = {i for _, i in removed}
     kept = [i for i in range(len(titles)) if i not in gone]

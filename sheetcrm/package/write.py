@@ -14,7 +14,7 @@ import contextlib
 import io
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -58,6 +58,7 @@ def write_generated_sheets(
     out: Path | None = None,
     backup: bool = True,
     expected: Fingerprint | None = None,
+    keep: Collection[str] = (),
 ) -> WriteResult:
     """Graft the sheets of ``rendered`` (``keys[i]`` identifies sheet i) into ``source``.
 
@@ -65,7 +66,7 @@ def write_generated_sheets(
     there and ``source`` is left alone — and a source we cannot write into (.xls, .xlsb,
     .ods: anything but .xlsx/.xlsm) yields just the generated tabs.  ``expected`` is the
     fingerprint taken when the source was read: a workbook saved since then is refused
-    with WorkbookChanged.
+    with WorkbookChanged.  Tabs of ours whose key is in ``keep`` are left as they are.
     """
     source, rendered = Path(source), Path(rendered)
     if source.is_symlink():
@@ -100,7 +101,7 @@ def write_generated_sheets(
                 )
             with open(source, "rb") as sf:
                 try:
-                    return graft(Package(sf), rendered_package, keys, fp)
+                    return graft(Package(sf), rendered_package, keys, fp, keep)
                 except (PackageError, XMLError, CorruptEntry) as error:
                     raise not_a_workbook(source.name) from error
 
