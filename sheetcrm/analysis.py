@@ -13,6 +13,7 @@ from sheetcrm.metrics import customer_metrics
 from sheetcrm.parse.choices import RESPONSE_TYPES
 from sheetcrm.records import ParsedData, parse_tables
 from sheetcrm.segments import assign_segments
+from sheetcrm.settings import Settings
 from sheetcrm.tables import RecognisedTable
 
 
@@ -33,6 +34,7 @@ class Analysis:
     resolution: Resolution
     customers: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
+    settings: Settings = field(default_factory=Settings)
 
     @property
     def orders(self) -> pd.DataFrame:
@@ -68,26 +70,42 @@ def analyse_tables(
     *,
     as_of: dt.date,
     lang: str | None = None,
-    keep_identical_rows: bool = False,
+    keep_identical_rows: bool | None = None,
+    settings: Settings | None = None,
+    extra_issues: list[Issue] | None = None,
 ) -> Analysis:
-    """Run the whole analysis on tables already found in a workbook or a Google Sheet."""
-    parsed = parse_tables(tables, as_of=as_of, keep_identical_rows=keep_identical_rows)
+    """Run the whole analysis on tables already found in a workbook or a Google Sheet.
+
+    ``lang`` and ``keep_identical_rows`` win over ``settings`` when given.
+    """
+    settings = (settings or Settings()).with_overrides(
+        lang=lang, keep_identical_rows=keep_identical_rows
+    )
+    parsed = parse_tables(
+        tables,
+        as_of=as_of,
+        keep_identical_rows=settings.keep_identical_rows,
+        phone_region=settings.phone_region,
+    )
     resolution = resolve(parsed)
     metrics = customer_metrics(resolution.orders, as_of)
     customers = resolution.customers.set_index("customer_id").join(metrics, how="left")
-    customers["segment"] = assign_segments(customers["r_score"], customers["f_score"])
+    customers["segment"] = assign_segments(
+        customers["r_score"], customers["f_score"], settings.segment_rules
+    )
     customers = customers.join(_response_summary(resolution.activities), how="left")
     customers["activities"] = customers["activities"].fillna(0).astype("int64")
     customers = customers.reset_index()
-    issues = sort_issues(parsed.issues + resolution.issues)
+    issues = sort_issues(parsed.issues + resolution.issues + list(extra_issues or []))
     return Analysis(
-        lang=lang or detect_language(tables),
+        lang=settings.lang or detect_language(tables),
         as_of=as_of,
         tables=tables,
         parsed=parsed,
         resolution=resolution,
         customers=customers,
         issues=issues,
+        settings=settings,
     )
 
 

@@ -250,7 +250,7 @@ def refresh(
             out=out,
             backup=not no_backup,
             dry_run=dry_run,
-            keep_identical_rows=keep_identical_rows,
+            keep_identical_rows=keep_identical_rows or None,
             progress=_progress_printer(_show_progress(progress, quiet)),
         )
     except SheetcrmError as error:
@@ -298,7 +298,7 @@ def check(
 
     try:
         analysis = analyse(
-            path, as_of=_parse_as_of(as_of), lang=lang, keep_identical_rows=keep_identical_rows
+            path, as_of=_parse_as_of(as_of), lang=lang, keep_identical_rows=keep_identical_rows or None
         )
     except SheetcrmError as error:
         _fail(error, lang)
@@ -363,7 +363,7 @@ def export(
 
     try:
         analysis = analyse(
-            path, as_of=_parse_as_of(as_of), lang=lang, keep_identical_rows=keep_identical_rows
+            path, as_of=_parse_as_of(as_of), lang=lang, keep_identical_rows=keep_identical_rows or None
         )
     except SheetcrmError as error:
         _fail(error, lang)

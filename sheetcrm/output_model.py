@@ -2,7 +2,7 @@
 
 The analytics build an :class:`OutputWorkbook`; a renderer turns it into xlsx (and,
 later, Google Sheets requests).  Nothing here knows about a file format: formats are
-named by *kind* (``yen``, ``date``…) and each renderer maps kinds to its own number
+named by *kind* (``money``, ``date``…) and each renderer maps kinds to its own number
 formats, so the two backends cannot drift apart.
 """
 
@@ -13,7 +13,7 @@ from typing import Literal
 
 import pandas as pd
 
-ColumnKind = Literal["text", "integer", "number", "yen", "date", "percent", "days"]
+ColumnKind = Literal["text", "integer", "number", "money", "date", "percent", "days"]
 ChartKind = Literal["bar", "column", "line", "pie"]
 
 #: Characters Excel forbids in tab names; renderers may rely on titles being clean.
@@ -76,3 +76,4 @@ class OutputWorkbook:
 
     lang: str
     sheets: tuple[SheetModel, ...] = field(default_factory=tuple)
+    currency: str = "JPY"  # ISO 4217 code; how "money" columns are shown

@@ -24,6 +24,7 @@ from sheetcrm.output_model import (
 from sheetcrm.parse.choices import activity_type_label
 from sheetcrm.parse.phones import format_phone
 from sheetcrm.segments import PROSPECTS, segment_by_key, segments
+from sheetcrm.settings import settings_sheet
 
 #: How many source rows a Customers cell lists before it says "+N more".
 MAX_SOURCES_SHOWN = 20
@@ -37,8 +38,8 @@ CUSTOMER_TAB: list[tuple[str, ColumnKind]] = [
     ("next_purchase_expected", "date"),
     ("orders", "integer"),
     ("purchase_days", "integer"),
-    ("total_spent", "yen"),
-    ("average_order_value", "yen"),
+    ("total_spent", "money"),
+    ("average_order_value", "money"),
     ("first_purchase", "date"),
     ("repeat_purchases", "integer"),
     ("tenure_days", "days"),
@@ -96,8 +97,11 @@ def safe_title(title: str) -> str:
     return clean[:MAX_TITLE_LENGTH] or "sheetcrm"
 
 
-def build_output(analysis: Analysis) -> OutputWorkbook:
-    """All generated tabs for ``analysis``, in display order."""
+def build_output(analysis: Analysis, *, with_settings_tab: bool = False) -> OutputWorkbook:
+    """All generated tabs for ``analysis``, in display order.
+
+    ``with_settings_tab`` adds a fresh Settings tab (the workbook has none yet).
+    """
     lang = analysis.lang
     display = customer_display(analysis)
     sheets = [
@@ -135,7 +139,9 @@ def build_output(analysis: Analysis) -> OutputWorkbook:
         )
     sheets.append(_issues_sheet(analysis))
     sheets.append(_duplicates_sheet(analysis, display))
-    return OutputWorkbook(lang=lang, sheets=tuple(sheets))
+    if with_settings_tab:
+        sheets.append(settings_sheet(lang))
+    return OutputWorkbook(lang=lang, sheets=tuple(sheets), currency=analysis.settings.currency)
 
 
 def _sources_text(sources: object) -> str | None:
@@ -196,11 +202,11 @@ def _summary_sheet(analysis: Analysis) -> SheetModel:
         ("repeat_buyers", "integer", int(repeaters.sum())),
         ("repeat_rate", "percent", float(repeaters.sum() / buyers.sum()) if buyers.sum() else None),
         ("prospects", "integer", int((customers["segment"] == PROSPECTS).sum())),
-        ("revenue", "yen", revenue),
+        ("revenue", "money", revenue),
         ("orders", "integer", order_count),
-        ("average_order_value", "yen", revenue / order_count if order_count else None),
-        ("revenue_90d", "yen", recent),
-        ("revenue_prev_90d", "yen", previous),
+        ("average_order_value", "money", revenue / order_count if order_count else None),
+        ("revenue_90d", "money", recent),
+        ("revenue_prev_90d", "money", previous),
         ("errors", "integer", counts["error"]),
         ("warnings", "integer", counts["warning"]),
     ]
@@ -252,7 +258,7 @@ def _segment_table(analysis: Analysis) -> Table:
     spec: list[tuple[str, ColumnKind]] = [
         ("segment", "text"),
         ("customers", "integer"),
-        ("revenue", "yen"),
+        ("revenue", "money"),
         ("share", "percent"),
         ("segment_hint", "text"),
     ]
@@ -268,7 +274,7 @@ def _monthly_table(analysis: Analysis, months: int = 24) -> Table:
     lang = analysis.lang
     spec: list[tuple[str, ColumnKind]] = [
         ("month", "text"),
-        ("revenue", "yen"),
+        ("revenue", "money"),
         ("orders", "integer"),
         ("buyers", "integer"),
     ]

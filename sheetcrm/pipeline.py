@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sheetcrm.analysis import Analysis, analyse_tables
-from sheetcrm.errors import InvalidOption, NoTableFound
-from sheetcrm.reader import read_sheets, sniff_workbook
-from sheetcrm.tables import RecognisedTable, find_header, recognise
+from sheetcrm.errors import InvalidOption
+from sheetcrm.reader import sniff_workbook
+from sheetcrm.source import SourceInput, read_workbook_source
+from sheetcrm.tables import RecognisedTable
 
 LANGUAGES = ("ja", "en")
 WRITABLE_SUFFIXES = {".xlsx", ".xlsm"}
@@ -47,40 +48,30 @@ def _check_lang(lang: str | None) -> None:
         )
 
 
-def _generated_titles(path: Path) -> set[str]:
-    if path.suffix.lower() not in WRITABLE_SUFFIXES:
-        return set()
-    from sheetcrm.package import generated_sheets
-
-    return set(generated_sheets(path))
-
-
 def find_tables(path: Path, progress: Progress = _silent) -> list[RecognisedTable]:
     """Read ``path`` (skipping sheetcrm's own tabs) and find its tables."""
-    sniff_workbook(path)
-    progress("read")
-    sheets = read_sheets(path, skip=_generated_titles(path))
-    progress("recognise")
-    tables = [t for t in (recognise(sheet) for sheet in sheets) if t is not None]
-    if not tables:
-        raise _no_table_error(path, sheets)
-    return tables
+    return read_workbook_source(path, progress).tables
 
 
-def _no_table_error(path: Path, sheets: list) -> NoTableFound:
-    seen = []
-    for sheet in sheets:
-        candidate = find_header(sheet)
-        headers = ", ".join(candidate.headers_seen[:8]) if candidate else ""
-        seen.append(f"'{sheet.name}': {headers or '(empty)'}")
-    listing = "; ".join(seen) or "(no sheets)"
-    return NoTableFound(
-        f"No customer list, sales log or activity log was found in {path.name}. "
-        f"Headers seen — {listing}. Expected a header row with columns such as "
-        "Name / E-mail / Phone (a customer list) or Order date / Amount (a sales log).",
-        message_ja=f"{path.name} に顧客一覧・売上記録・対応履歴の表が見つかりません。"
-        f"見つかった見出し — {listing}。「氏名・メール・電話」（顧客一覧）や"
-        "「購入日・金額」（売上記録）のような見出し行が必要です。",
+def analyse_source(
+    source: SourceInput,
+    *,
+    as_of: dt.date | None = None,
+    lang: str | None = None,
+    keep_identical_rows: bool | None = None,
+    progress: Progress = _silent,
+) -> Analysis:
+    """Analyse what was read; command-line options win over the Settings tab."""
+    _check_lang(lang)
+    settings = source.settings.with_overrides(
+        as_of=as_of, lang=lang, keep_identical_rows=keep_identical_rows
+    )
+    progress("analyse")
+    return analyse_tables(
+        source.tables,
+        as_of=settings.as_of or dt.date.today(),
+        settings=settings,
+        extra_issues=source.settings_issues,
     )
 
 
@@ -89,19 +80,14 @@ def analyse(
     *,
     as_of: dt.date | None = None,
     lang: str | None = None,
-    keep_identical_rows: bool = False,
+    keep_identical_rows: bool | None = None,
     progress: Progress = _silent,
 ) -> Analysis:
     """Read and analyse a workbook without writing anything."""
     _check_lang(lang)
-    path = Path(path)
-    tables = find_tables(path, progress)
-    progress("analyse")
-    return analyse_tables(
-        tables,
-        as_of=as_of or dt.date.today(),
-        lang=lang,
-        keep_identical_rows=keep_identical_rows,
+    source = read_workbook_source(Path(path), progress)
+    return analyse_source(
+        source, as_of=as_of, lang=lang, keep_identical_rows=keep_identical_rows, progress=progress
     )
 
 
@@ -113,7 +99,7 @@ def refresh(
     out: Path | str | None = None,
     backup: bool = True,
     dry_run: bool = False,
-    keep_identical_rows: bool = False,
+    keep_identical_rows: bool | None = None,
     progress: Progress = _silent,
 ) -> RefreshReport:
     """Analyse ``path`` and write the generated tabs into it (or into ``out``).
@@ -138,11 +124,16 @@ def refresh(
             f"（{out_path.suffix} は不可）。",
         )
     before = fingerprint(path)
-    analysis = analyse(
-        path, as_of=as_of, lang=lang, keep_identical_rows=keep_identical_rows, progress=progress
+    source = read_workbook_source(path, progress)
+    analysis = analyse_source(
+        source, as_of=as_of, lang=lang, keep_identical_rows=keep_identical_rows, progress=progress
     )
     progress("render")
-    model = build_output(analysis)
+    # A Settings tab we created earlier belongs to the seller now: it is never rewritten,
+    # even when its A1 marker was edited away (then it is simply not read).
+    ours_already = "settings" in source.generated
+    model = build_output(analysis, with_settings_tab=not (source.has_settings_tab or ours_already))
+    keep = ["settings"] if ours_already else []
     if dry_run:
         return RefreshReport(analysis, None, tuple(s.title for s in model.sheets))
     with tempfile.TemporaryDirectory(prefix="sheetcrm-") as scratch:
@@ -156,11 +147,12 @@ def refresh(
             out=out_path,
             backup=backup,
             expected=before,
+            keep=keep,
         )
     return RefreshReport(
         analysis,
         out_path or path,
         tuple(s.title for s in model.sheets),
-        backup=getattr(result, "backup", None),
-        removed_tabs=tuple(getattr(result, "removed", ()) or ()),
+        backup=result.backup,
+        removed_tabs=tuple(ref.title for ref in result.removed),
     )

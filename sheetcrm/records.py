@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -114,8 +115,9 @@ class ParsedData:
 class _IssueCollector:
     """Turns per-row issue codes into Issue records pointing at the right cell."""
 
-    def __init__(self) -> None:
+    def __init__(self, phone_region: str = "JP") -> None:
         self.issues: list[Issue] = []
+        self.phone_region = phone_region  # where numbers without +country code are dialled
 
     def add_codes(self, table: RecognisedTable, column: str, codes: pd.Series) -> None:
         flagged = codes.dropna()
@@ -211,7 +213,9 @@ def _identity(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFram
             "name": display,
             "name_key": name_key(names),
             "email": _parsed(table, "email", parse_emails, collector),
-            "phone": _parsed(table, "phone", parse_phones, collector),
+            "phone": _parsed(
+                table, "phone", partial(parse_phones, region=collector.phone_region), collector
+            ),
         },
         index=table.data.index,
     )
@@ -454,10 +458,14 @@ def parse_activities(
 
 
 def parse_tables(
-    tables: list[RecognisedTable], *, as_of: dt.date, keep_identical_rows: bool = False
+    tables: list[RecognisedTable],
+    *,
+    as_of: dt.date,
+    keep_identical_rows: bool = False,
+    phone_region: str = "JP",
 ) -> ParsedData:
     """Parse every recognised table and stack the results by role."""
-    collector = _IssueCollector()
+    collector = _IssueCollector(phone_region)
     parts: dict[str, list[pd.DataFrame]] = {"customers": [], "orders": [], "activities": []}
     for table in tables:
         if table.role == "orders":

@@ -51,7 +51,7 @@ from sheetcrm.xlsx_formats import (
     number_format,
 )
 
-__all__ = ["render_xlsx"]
+__all__ = ["render_xlsx", "write_sheet"]
 
 _WORKBOOK_OPTIONS: dict[str, Any] = {
     # Inline strings for the grafter, flat memory for big tables.
@@ -104,10 +104,17 @@ def render_xlsx(model: OutputWorkbook, path: Path) -> None:
         raise ValueError("two sheets have the same title")
 
     workbook = xlsxwriter.Workbook(str(path), _WORKBOOK_OPTIONS)
-    styles = _Styles(workbook, model.lang)
+    styles = _Styles(workbook, model.lang, model.currency)
     for sheet, sheet_placements in zip(model.sheets, placements, strict=True):
         _SheetWriter(workbook, styles, sheet, sheet_placements).write()
     workbook.close()
+
+
+def write_sheet(workbook: Workbook, sheet: SheetModel, lang: str) -> None:
+    """Add one sheet model to a workbook someone else is writing (e.g. the template)."""
+    placements = _place_tables(sheet.tables)
+    _check_sheet(sheet, placements)
+    _SheetWriter(workbook, _Styles(workbook, lang), sheet, placements).write()
 
 
 @dataclass(frozen=True)
@@ -179,13 +186,14 @@ def _check_sheet(sheet: SheetModel, placements: list[_Placement]) -> None:
 class _Styles:
     """The workbook's cell formats, created once: header, caption, text and one per kind."""
 
-    def __init__(self, workbook: Workbook, lang: str) -> None:
+    def __init__(self, workbook: Workbook, lang: str, currency: str = "JPY") -> None:
         self.header = workbook.add_format(HEADER_STYLE)
         self.caption = workbook.add_format(CAPTION_STYLE)
         self.text = workbook.add_format(TEXT_STYLE)
         self.date = workbook.add_format({"num_format": number_format("date", lang)})
         self.by_kind: dict[str, Format] = {"text": self.text, "date": self.date}
-        for kind, num_format in NUMBER_FORMATS.items():
+        for kind in NUMBER_FORMATS:
+            num_format = number_format(kind, lang, currency)
             if num_format is not None:
                 self.by_kind[kind] = workbook.add_format({"num_format": num_format})
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -50,13 +51,28 @@ def segment_by_key(key: str) -> Segment:
     return next(s for s in segments() if s.key == key)
 
 
-def assign_segments(r_score: pd.Series, f_score: pd.Series) -> pd.Series:
-    """The segment key for each customer; customers without scores are prospects."""
+def segment_table_covers(rules: Sequence[Segment]) -> bool:
+    """True when every (R, F) pair from 1 to 5 falls in at least one rule."""
+    return all(
+        any(s.r[0] <= r <= s.r[1] and s.f[0] <= f <= s.f[1] for s in rules)
+        for r in range(1, 6)
+        for f in range(1, 6)
+    )
+
+
+def assign_segments(
+    r_score: pd.Series, f_score: pd.Series, rules: Sequence[Segment] | None = None
+) -> pd.Series:
+    """The segment key for each customer; customers without scores are prospects.
+
+    ``rules`` (tried in order, first match wins) replace the default table, e.g. the
+    seller's own table from the Settings tab.
+    """
     result = np.full(len(r_score), PROSPECTS, dtype=object)
     r = r_score.astype("Float64").fillna(0).to_numpy()
     f = f_score.astype("Float64").fillna(0).to_numpy()
     unassigned = (r > 0) & (f > 0)
-    for segment in segments()[:-1]:
+    for segment in rules if rules is not None else segments()[:-1]:
         hit = (
             unassigned
             & (r >= segment.r[0])

@@ -8,8 +8,9 @@ sheet's name as a tie-breaker (``templates/headers.toml``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import pandas as pd
 
@@ -17,6 +18,9 @@ from sheetcrm.headers import field_for_role, is_japanese, match_field
 from sheetcrm.reader import SourceSheet
 from sheetcrm.resources import load_table
 from sheetcrm.text import column_letter, fold_header
+
+if TYPE_CHECKING:
+    from sheetcrm.settings import Settings
 
 Role = Literal["customers", "orders", "activities"]
 ROLES: tuple[Role, ...] = ("orders", "activities", "customers")
@@ -66,8 +70,16 @@ class HeaderCandidate:
     headers_seen: tuple[str, ...]
 
 
-def find_header(sheet: SourceSheet) -> HeaderCandidate | None:
-    """The most likely header row of ``sheet``, or ``None`` when the sheet is empty."""
+def find_header(
+    sheet: SourceSheet,
+    override: Callable[[str, str], str | None] | None = None,
+    role: Role | None = None,
+) -> HeaderCandidate | None:
+    """The most likely header row of ``sheet``, or ``None`` when the sheet is empty.
+
+    ``override(sheet name, header)`` may name a field for a header (the seller's column
+    overrides); ``role`` forces the table's role (the seller's sheet roles).
+    """
     top = sheet.cells.head(HEADER_SEARCH_ROWS)
     best: HeaderCandidate | None = None
     for row_number, row in top.iterrows():
@@ -78,13 +90,17 @@ def find_header(sheet: SourceSheet) -> HeaderCandidate | None:
                 continue
             text = str(value).strip()
             seen.append(text)
-            matched = match_field(text)
+            matched = (override and override(sheet.name, text)) or match_field(text)
             if matched and matched not in fields:
                 fields[matched] = ColumnRef(int(col), column_letter(int(col)), text)
         if not seen:
             continue
         candidate = HeaderCandidate(
-            sheet.name, int(row_number), fields, _role_for(set(fields), sheet.name), tuple(seen)
+            sheet.name,
+            int(row_number),
+            fields,
+            role or _role_for(set(fields), sheet.name),
+            tuple(seen),
         )
         if best is None or len(fields) > len(best.fields):
             best = candidate
@@ -103,9 +119,16 @@ def _role_for(fields: set[str], sheet_name: str) -> Role | None:
     return possible[0]
 
 
-def recognise(sheet: SourceSheet) -> RecognisedTable | None:
-    """The table held by ``sheet``, or ``None`` when it holds none we know."""
-    candidate = find_header(sheet)
+def recognise(sheet: SourceSheet, settings: Settings | None = None) -> RecognisedTable | None:
+    """The table held by ``sheet``, or ``None`` when it holds none we know (or is ignored)."""
+    forced = settings.sheet_roles.get(sheet.name) if settings else None
+    if forced == "ignore":
+        return None
+    candidate = find_header(
+        sheet,
+        settings.override_for if settings else None,
+        forced,  # type: ignore[arg-type]
+    )
     if candidate is None or candidate.role is None:
         return None
     if len(candidate.fields) < MIN_HEADER_FIELDS:

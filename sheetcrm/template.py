@@ -22,8 +22,10 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from sheetcrm.errors import InvalidOption, WorkbookLocked
+from sheetcrm.render_xlsx import write_sheet
 from sheetcrm.resources import load_table
 from sheetcrm.sample_data import CellValue, Row, SampleData, generate_sample
+from sheetcrm.settings import settings_sheet
 from sheetcrm.text import column_letter
 
 Lang = Literal["ja", "en"]
@@ -152,6 +154,8 @@ def _write(target: Path, lang: str, data: SampleData | None, today: dt.date) -> 
         rows = data.rows(sheet.key) if data else ()
         _write_table(sheet, rows, spec, lang, formats)
     _write_howto(howto.worksheet, tables, data, spec, lang, formats)
+    # The seller's Settings tab: the very model a refresh would add when it is missing.
+    write_sheet(workbook, settings_sheet(lang), lang)
     workbook.close()
 
 

@@ -17,7 +17,7 @@ NUMBER_FORMATS: dict[str, str | None] = {
     "text": None,
     "integer": "#,##0",
     "number": "#,##0.00",
-    "yen": "¥#,##0;-¥#,##0",
+    "money": "¥#,##0;-¥#,##0",
     "percent": "0.0%",
     "days": "#,##0",
 }
@@ -55,16 +55,32 @@ _NUMBER_DISPLAY: dict[str, str] = {
     "integer": "{:,.0f}",
     "days": "{:,.0f}",
     "number": "{:,.2f}",
-    "yen": "¥{:,.0f}",
+    "money": "¥{:,.0f}",
     "percent": "{:.1%}",
 }
 _DATE_DISPLAY = "0000-00-00"
 
 
-def number_format(kind: str, lang: str) -> str | None:
+#: Money formats by ISO 4217 code; currencies with no minor unit show none.
+CURRENCY_FORMATS: dict[str, str] = {
+    "JPY": "¥#,##0;-¥#,##0",
+    "KRW": "₩#,##0;-₩#,##0",
+    "TWD": "NT$#,##0;-NT$#,##0",
+    "USD": "$#,##0.00;-$#,##0.00",
+    "AUD": "A$#,##0.00;-A$#,##0.00",
+    "CAD": "C$#,##0.00;-C$#,##0.00",
+    "EUR": "€#,##0.00;-€#,##0.00",
+    "GBP": "£#,##0.00;-£#,##0.00",
+    "CNY": "CN¥#,##0.00;-CN¥#,##0.00",
+}
+
+
+def number_format(kind: str, lang: str, currency: str = "JPY") -> str | None:
     """The Excel number format for a column ``kind`` in output language ``lang``."""
     if kind == "date":
         return DATE_FORMATS.get(lang, DATE_FORMATS["en"])
+    if kind == "money":
+        return CURRENCY_FORMATS.get(currency, CURRENCY_FORMATS["JPY"])
     return NUMBER_FORMATS[kind]
 
 

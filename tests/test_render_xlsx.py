@@ -72,7 +72,7 @@ def customers() -> Table:
         [
             ("name", "顧客名", "text"),
             ("orders", "購入回数", "integer"),
-            ("spend", "累計金額", "yen"),
+            ("spend", "累計金額", "money"),
             ("avg", "平均", "number"),
             ("share", "構成比", "percent"),
             ("last", "最終購入日", "date"),
@@ -144,7 +144,7 @@ def test_tables_stack_down_with_one_blank_row_between(tmp_path, customers):
 
 def test_empty_table_still_gets_its_header_row(tmp_path):
     empty = table(
-        [("name", "顧客名", "text"), ("spend", "金額", "yen")],
+        [("name", "顧客名", "text"), ("spend", "金額", "money")],
         {"name": pd.Series([], dtype=object), "spend": pd.Series([], dtype=float)},
     )
     path = render(tmp_path, sheet("Empty", empty))
@@ -268,7 +268,7 @@ def test_numpy_scalars_are_written_as_numbers_and_booleans(tmp_path):
 
 def test_mixed_object_column_is_written_cell_by_cell(tmp_path):
     mixed = table(
-        [("v", "Value", "yen")],
+        [("v", "Value", "money")],
         {
             "v": [
                 "未入金",
@@ -491,7 +491,7 @@ def test_widths_are_clamped_and_explicit_widths_win(tmp_path):
         Column("tiny", "x"),
         Column("huge", "Notes"),
         Column("fixed", "Fixed", width=70),
-        Column("money", "売上", "yen"),
+        Column("money", "売上", "money"),
     )
     rows = pd.DataFrame(
         {"tiny": ["a"], "huge": ["word " * 100], "fixed": ["b"], "money": [123_456_789]}
@@ -518,7 +518,7 @@ def test_column_width_covers_the_widest_of_stacked_tables(tmp_path):
 @pytest.fixture
 def segments() -> Table:
     return table(
-        [("segment", "セグメント", "text"), ("count", "人数", "integer"), ("spend", "売上", "yen")],
+        [("segment", "セグメント", "text"), ("count", "人数", "integer"), ("spend", "売上", "money")],
         {"segment": ["VIP", "常連", "休眠"], "count": [12, 40, 75], "spend": [900000, 400000, 0]},
         caption="セグメント別",
     )
@@ -619,7 +619,7 @@ def test_chart_title_shaped_like_a_reference_stays_literal(tmp_path, segments):
 
 def test_chart_over_dates_caches_excel_serials(tmp_path):
     monthly = table(
-        [("month", "Month", "date"), ("sales", "Sales", "yen")],
+        [("month", "Month", "date"), ("sales", "Sales", "money")],
         {"month": pd.to_datetime(["2024-01-01", "2024-02-01"]), "sales": [10, 20]},
     )
     chart = Chart("line", "Sales", 0, "month", ("sales",))
@@ -637,7 +637,7 @@ A_TABLE = table([("a", "A", "text")], {"a": ["x"]})
     ("model_sheet", "message"),
     [
         (sheet("S", table([("a", "A", "text")], {"b": [1]})), "'a' is missing"),
-        (sheet("S", table([("a", "A", "money")], {"a": [1]})), "unknown kind"),
+        (sheet("S", table([("a", "A", "euro")], {"a": [1]})), "unknown kind"),
         (
             sheet("S", table([("a", "A", "text")], {"a": [1]}, recency_column="days")),
             "recency column 'days'",

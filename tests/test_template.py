@@ -26,8 +26,8 @@ from sheetcrm.template import WORKBOOK_OPTIONS, new_workbook, write_value
 TODAY = dt.date(2025, 6, 15)
 LANGS = ("ja", "en")
 SHEET_NAMES = {
-    "ja": ["使い方", "顧客", "注文", "対応履歴"],
-    "en": ["How to use", "Customers", "Orders", "Activities"],
+    "ja": ["使い方", "顧客", "注文", "対応履歴", "設定"],
+    "en": ["How to use", "Customers", "Orders", "Activities", "Settings"],
 }
 FIELDS = {
     "customers": [
