@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sheetcrm.decisions import Decisions
 from sheetcrm.identity import Resolution, resolve
 from sheetcrm.issues import Issue, sort_issues
 from sheetcrm.metrics import customer_metrics
@@ -35,6 +36,7 @@ class Analysis:
     customers: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
+    decisions: Decisions = field(default_factory=Decisions)
 
     @property
     def orders(self) -> pd.DataFrame:
@@ -73,6 +75,7 @@ def analyse_tables(
     keep_identical_rows: bool | None = None,
     settings: Settings | None = None,
     extra_issues: list[Issue] | None = None,
+    decisions: Decisions | None = None,
 ) -> Analysis:
     """Run the whole analysis on tables already found in a workbook or a Google Sheet.
 
@@ -87,7 +90,7 @@ def analyse_tables(
         keep_identical_rows=settings.keep_identical_rows,
         phone_region=settings.phone_region,
     )
-    resolution = resolve(parsed)
+    resolution = resolve(parsed, decisions)
     metrics = customer_metrics(resolution.orders, as_of)
     customers = resolution.customers.set_index("customer_id").join(metrics, how="left")
     customers["segment"] = assign_segments(
@@ -106,6 +109,7 @@ def analyse_tables(
         customers=customers,
         issues=issues,
         settings=settings,
+        decisions=decisions or Decisions(),
     )
 
 

@@ -298,7 +298,10 @@ def check(
 
     try:
         analysis = analyse(
-            path, as_of=_parse_as_of(as_of), lang=lang, keep_identical_rows=keep_identical_rows or None
+            path,
+            as_of=_parse_as_of(as_of),
+            lang=lang,
+            keep_identical_rows=keep_identical_rows or None,
         )
     except SheetcrmError as error:
         _fail(error, lang)
@@ -363,7 +366,10 @@ def export(
 
     try:
         analysis = analyse(
-            path, as_of=_parse_as_of(as_of), lang=lang, keep_identical_rows=keep_identical_rows or None
+            path,
+            as_of=_parse_as_of(as_of),
+            lang=lang,
+            keep_identical_rows=keep_identical_rows or None,
         )
     except SheetcrmError as error:
         _fail(error, lang)

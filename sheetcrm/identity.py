@@ -30,6 +30,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
+from sheetcrm.decisions import Decisions
 from sheetcrm.issues import Issue
 from sheetcrm.records import ParsedData
 
@@ -73,14 +74,23 @@ class Resolution:
     candidates: pd.DataFrame
     issues: list[Issue] = field(default_factory=list)
     merges: int = 0  # customer-list rows folded into another row of the list
+    id_merges: dict[str, str] = field(default_factory=dict)  # seller ID → the ID it joined
 
 
 class _UnionFind:
-    """Union-find over signature nodes; the root is always the lowest node number."""
+    """Union-find over signature nodes; the root is always the lowest node number.
 
-    def __init__(self, size: int) -> None:
+    ``apart`` holds pairs of seller IDs the seller said are two people: a union that
+    would put both in one customer is refused.
+    """
+
+    def __init__(
+        self, size: int, seller_ids: list[str | None], apart: set[frozenset[str]] = frozenset()
+    ) -> None:
         self.parent = list(range(size))
         self.reasons: list[set[str]] = [set() for _ in range(size)]
+        self.apart = apart
+        self.ids: list[set[str]] = [{i} if i and apart else set() for i in seller_ids]
 
     def find(self, node: int) -> int:
         root = node
@@ -95,10 +105,15 @@ class _UnionFind:
         if ra == rb:
             self.reasons[ra].add(reason)
             return
+        if self.apart and any(
+            frozenset((x, y)) in self.apart for x in self.ids[ra] for y in self.ids[rb]
+        ):
+            return
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
         self.reasons[ra] |= self.reasons[rb] | {reason}
+        self.ids[ra] |= self.ids[rb]
 
 
 def _mentions(parsed: ParsedData) -> pd.DataFrame:
@@ -151,15 +166,21 @@ def _signatures(mentions: pd.DataFrame) -> pd.Series:
     return base.where(~listed, base + "\x1f" + anchor)
 
 
-def resolve(parsed: ParsedData) -> Resolution:
-    """Resolve every row of ``parsed`` to a customer (see the module docstring)."""
+def resolve(parsed: ParsedData, decisions: Decisions | None = None) -> Resolution:
+    """Resolve every row of ``parsed`` to a customer (see the module docstring).
+
+    ``decisions`` are the seller's: "merge" joins two customers; "keep apart" stops two
+    of the seller's customer IDs from being merged and the pair from being proposed.
+    """
+    decisions = decisions or Decisions()
     mentions = _mentions(parsed)
     issues: list[Issue] = []
     node_of_row, _ = pd.factorize(_signatures(mentions))
     nodes = mentions.groupby(node_of_row, sort=True).first()
     nodes["listed"] = (mentions["role"] == "customers").groupby(node_of_row).any()
     size = len(nodes)
-    uf = _UnionFind(size)
+    apart = {frozenset((d.a, d.b)) for d in decisions.of("keep_apart")}
+    uf = _UnionFind(size, nodes["customer_id"].tolist(), apart)
     _explain_collapsed_rows(uf, nodes, np.bincount(node_of_row, minlength=size))
 
     _union_on(uf, nodes["customer_id"], "customer_id")
@@ -172,8 +193,11 @@ def resolve(parsed: ParsedData) -> Resolution:
     )
     unmatched_nodes = _attach_name_only(uf, nodes)
 
-    roots = np.array([uf.find(i) for i in range(size)])
+    roots = np.array([uf.find(i) for i in range(size)], dtype=np.int64)
     cluster_ids, id_merges = _customer_ids(nodes, roots)
+    if _apply_merge_decisions(uf, decisions, roots, cluster_ids, id_merges):
+        roots = np.array([uf.find(i) for i in range(size)], dtype=np.int64)
+        cluster_ids, id_merges = _customer_ids(nodes, roots)
     row_root = roots[node_of_row]
     unmatched_rows = np.isin(node_of_row, list(unmatched_nodes))
     for row in np.flatnonzero(unmatched_rows):
@@ -189,9 +213,33 @@ def resolve(parsed: ParsedData) -> Resolution:
     orders = _assign(parsed.orders, mentions, "orders")
     activities = _assign(parsed.activities, mentions, "activities")
     candidates = _candidates(uf, nodes, roots, cluster_ids)
+    decided = [
+        not decisions.keeps_apart(a, b)
+        for a, b in zip(candidates["customer_id_a"], candidates["customer_id_b"], strict=True)
+    ]
+    candidates = candidates.loc[decided].reset_index(drop=True)
     listed = mentions[mentions["role"] == "customers"]
     merges = int(len(listed) - listed["resolved_id"].nunique()) if len(listed) else 0
-    return Resolution(customers, orders, activities, candidates, issues, merges)
+    return Resolution(customers, orders, activities, candidates, issues, merges, id_merges)
+
+
+def _apply_merge_decisions(
+    uf: _UnionFind,
+    decisions: Decisions,
+    roots: np.ndarray,
+    cluster_ids: dict[int, str],
+    id_merges: dict[str, str],
+) -> bool:
+    """Join the customers the seller decided are one; True when anything was joined."""
+    root_of = {cid: root for root, cid in cluster_ids.items()}
+    root_of |= {old: root_of[new] for old, new in id_merges.items() if new in root_of}
+    joined = False
+    for decision in decisions.of("merge"):
+        a, b = root_of.get(decision.a), root_of.get(decision.b)
+        if a is not None and b is not None and uf.find(a) != uf.find(b):
+            uf.union(a, b, "decision")
+            joined = True
+    return joined
 
 
 def _explain_collapsed_rows(uf: _UnionFind, nodes: pd.DataFrame, rows_per_node: np.ndarray) -> None:

@@ -29,6 +29,7 @@ class Column:
     title: str
     kind: ColumnKind = "text"
     width: float | None = None  # in characters; None lets the renderer fit it
+    choices: tuple[str, ...] = ()  # a drop-down of these values on the column's cells
 
 
 @dataclass(frozen=True, eq=False)
@@ -68,6 +69,7 @@ class SheetModel:
     charts: tuple[Chart, ...] = ()
     freeze_header: bool = True  # freeze the rows down to the first table's header
     tab_color: str | None = None  # "#RRGGBB"
+    hidden: bool = False  # e.g. sheetcrm's memory of the seller's decisions
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sheetcrm.analysis import Analysis
+from sheetcrm.decisions import VERDICTS, memory_sheet, verdict_label
 from sheetcrm.labels import label
 from sheetcrm.output_model import (
     FORBIDDEN_TITLE_CHARS,
@@ -23,6 +24,7 @@ from sheetcrm.output_model import (
 )
 from sheetcrm.parse.choices import activity_type_label
 from sheetcrm.parse.phones import format_phone
+from sheetcrm.resources import load_table
 from sheetcrm.segments import PROSPECTS, segment_by_key, segments
 from sheetcrm.settings import settings_sheet
 
@@ -141,6 +143,8 @@ def build_output(analysis: Analysis, *, with_settings_tab: bool = False) -> Outp
     sheets.append(_duplicates_sheet(analysis, display))
     if with_settings_tab:
         sheets.append(settings_sheet(lang))
+    if len(analysis.decisions):
+        sheets.append(memory_sheet(analysis.decisions))
     return OutputWorkbook(lang=lang, sheets=tuple(sheets), currency=analysis.settings.currency)
 
 
@@ -326,25 +330,75 @@ def _issues_sheet(analysis: Analysis) -> SheetModel:
 
 
 def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
+    """The review queue: open candidates, automatic ID merges, remembered decisions."""
     lang = analysis.lang
-    candidates = analysis.resolution.candidates
+    choices = tuple(verdict_label(v, lang) for v in VERDICTS)
     people = display.set_index("customer_id")
-    rows = []
-    for candidate in candidates.itertuples(index=False):
+    columns = (
+        Column("decision", label("columns", "decision", lang), choices=choices),
+        *_columns(DUPLICATE_TAB, lang),
+    )
+
+    def person_columns(row: dict, side: str, cid: str) -> None:
+        person = people.loc[cid] if cid in people.index else None
+        row[f"customer_id_{side}"] = cid
+        for key in ("name", "email", "phone", "sources"):
+            row[f"{key}_{side}"] = None if person is None else person[key]
+
+    def evidence_text(fields: list[str]) -> str:
+        return ", ".join(label("columns", f, lang) if _has_label(f) else f for f in fields)
+
+    open_rows = []
+    for candidate in analysis.resolution.candidates.itertuples(index=False):
         row = {
+            "decision": None,
             "score": candidate.score,
-            "evidence": ", ".join(label("columns", f, lang) for f in candidate.evidence),
+            "evidence": evidence_text(list(candidate.evidence)),
         }
-        for side, cid in (("a", candidate.customer_id_a), ("b", candidate.customer_id_b)):
-            person = people.loc[cid] if cid in people.index else None
-            row[f"customer_id_{side}"] = cid
-            for key in ("name", "email", "phone", "sources"):
-                row[f"{key}_{side}"] = None if person is None else person[key]
-        rows.append(row)
-    frame = pd.DataFrame(rows, columns=[k for k, _ in DUPLICATE_TAB])
+        person_columns(row, "a", candidate.customer_id_a)
+        person_columns(row, "b", candidate.customer_id_b)
+        open_rows.append(row)
+    merged_rows = []
+    for secondary, primary in sorted(analysis.resolution.id_merges.items()):
+        row = {
+            "decision": None,
+            "score": None,
+            "evidence": people.loc[primary, "matched_by"] if primary in people.index else None,
+        }
+        person_columns(row, "a", primary)
+        row["customer_id_b"] = secondary
+        merged_rows.append(row)
+    remembered_rows = []
+    for decision in analysis.decisions.by_pair.values():
+        row = {
+            "decision": verdict_label(decision.verdict, lang),
+            "score": None,
+            "evidence": str(decision.decided_on or ""),
+        }
+        person_columns(row, "a", decision.a)
+        person_columns(row, "b", decision.b)
+        remembered_rows.append(row)
+    keys = [c.key for c in columns]
+    tables = [
+        Table(
+            columns,
+            pd.DataFrame(rows, columns=keys),
+            caption=label("captions", caption, lang),
+            autofilter=first,
+        )
+        for rows, caption, first in (
+            (open_rows, "candidates", True),
+            (merged_rows, "auto_merged", False),
+            (remembered_rows, "remembered", False),
+        )
+    ]
     return SheetModel(
         key="duplicates",
         title=safe_title(label("tabs", "duplicates", lang)),
-        tables=(Table(_columns(DUPLICATE_TAB, lang), frame),),
+        tables=tuple(tables),
         tab_color="#F79646",
     )
+
+
+def _has_label(key: str) -> bool:
+    return key in load_table("labels")["columns"]

@@ -72,6 +72,7 @@ def analyse_source(
         as_of=settings.as_of or dt.date.today(),
         settings=settings,
         extra_issues=source.settings_issues,
+        decisions=source.decisions(dt.date.today()),
     )
 
 

@@ -81,6 +81,9 @@ _ONE_DAY = pd.Timedelta(days=1)
 _LOOKS_LIKE_REFERENCE = re.compile(r"^=?[^!]+!\$?[A-Z]+\$?\d+")
 _ESCAPE_LIKE = re.compile(r"(?<=_)(?=x[0-9A-Fa-f]{4}_)")
 
+#: Extra rows below a table that keep its drop-downs (for rows the seller adds).
+_SPARE_CHOICE_ROWS = 200
+
 
 def render_xlsx(model: OutputWorkbook, path: Path) -> None:
     """Write ``model`` to a new .xlsx file at ``path``, one worksheet per sheet model.
@@ -330,6 +333,8 @@ class _SheetWriter:
                 ws.autofilter(placement.header_row, 0, placement.last_row, len(first.columns) - 1)
         if sheet.tab_color:
             ws.set_tab_color(sheet.tab_color)
+        if sheet.hidden:
+            ws.hide()
         self._add_charts()
 
     # -- cells -----------------------------------------------------------------------
@@ -363,6 +368,21 @@ class _SheetWriter:
                     if value is not None:
                         write(row, col, value, cell_format)
 
+        for col, column in enumerate(table.columns):
+            if column.choices:
+                # Rows below the data too, so the drop-down is there for rows the seller adds.
+                ws.data_validation(
+                    placement.first_data_row,
+                    col,
+                    placement.first_data_row + max(placement.n_rows, 1) + _SPARE_CHOICE_ROWS,
+                    col,
+                    {
+                        "validate": "list",
+                        "source": list(column.choices),
+                        "error_type": "warning",
+                        "ignore_blank": True,
+                    },
+                )
         if table.recency_column is not None and placement.n_rows:
             col = [column.key for column in table.columns].index(table.recency_column)
             ws.conditional_format(

@@ -6,10 +6,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sheetcrm.decisions import MEMORY_KEY, Decisions, read_decisions
 from sheetcrm.errors import NoTableFound
 from sheetcrm.issues import Issue
 from sheetcrm.reader import SourceSheet, read_sheets, sniff_workbook
@@ -19,7 +21,7 @@ from sheetcrm.tables import RecognisedTable, find_header, recognise
 WRITABLE_SUFFIXES = {".xlsx", ".xlsm"}
 
 #: Generated tabs whose content is read back (the seller owns or edits them).
-READ_BACK_KEYS = frozenset({"settings"})
+READ_BACK_KEYS = frozenset({"settings", "duplicates", MEMORY_KEY})
 
 Progress = Callable[[str], None]
 
@@ -36,6 +38,12 @@ class SourceInput:
     settings: Settings
     settings_issues: list[Issue] = field(default_factory=list)
     generated: dict[str, str] = field(default_factory=dict)  # key → tab title
+    review: SourceSheet | None = None  # our previous Duplicates tab, with decisions
+    memory: SourceSheet | None = None  # our hidden memory of decisions
+
+    def decisions(self, today: dt.date) -> Decisions:
+        """The seller's duplicate decisions: remembered ones updated from the review tab."""
+        return read_decisions(self.memory, self.review, today)
 
     @property
     def has_settings_tab(self) -> bool:
@@ -54,10 +62,14 @@ def generated_tabs(path: Path) -> dict[str, str]:
 def source_from_sheets(
     sheets: list[SourceSheet], generated: dict[str, str], name: str
 ) -> SourceInput:
-    """Find the Settings tab and the tables among ``sheets`` (our own tabs already left out)."""
+    """Find the Settings tab, our read-back tabs and the tables among ``sheets``."""
     settings, issues = Settings(), []
     data_sheets = []
+    ours = {title: key for key, title in generated.items() if key != "settings"}
+    read_back = {ours[s.name]: s for s in sheets if s.name in ours}
     for sheet in sheets:
+        if sheet.name in ours:
+            continue
         if settings.sheet is None and is_settings_sheet(sheet):
             settings, issues = read_settings(sheet)
         else:
@@ -65,7 +77,9 @@ def source_from_sheets(
     tables = [t for t in (recognise(s, settings) for s in data_sheets) if t is not None]
     if not tables:
         raise no_table_error(name, data_sheets)
-    return SourceInput(tables, settings, issues, generated)
+    return SourceInput(
+        tables, settings, issues, generated, read_back.get("duplicates"), read_back.get(MEMORY_KEY)
+    )
 
 
 def read_workbook_source(path: Path, progress: Progress = _silent) -> SourceInput:
