@@ -49,6 +49,11 @@ class Settings:
     currency: str = "JPY"
     phone_region: str = "JP"
     keep_identical_rows: bool = False
+    follow_up_days: int = 7
+    responder_days: int = 30
+    birthday_days: int = 14
+    campaign_window_days: int = 30
+    personal_channel_min_m_score: int = 4
     column_overrides: tuple[ColumnOverride, ...] = ()
     sheet_roles: dict[str, str] = field(default_factory=dict)
     segment_rules: tuple[Segment, ...] | None = None
@@ -135,7 +140,7 @@ def settings_sheet(lang: str) -> SheetModel:
     )
 
 
-def _default_text(option: dict, lang: str) -> str | None:
+def _default_text(option: dict, lang: str) -> str | int | None:
     default = option.get("default")
     if isinstance(default, bool):
         return (
@@ -308,6 +313,14 @@ def _score(text: str | None) -> int | None:
     return int(value)
 
 
+def _days(text: str) -> int | None:
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return int(value) if value.is_integer() and 0 <= value <= 3650 else None
+
+
 def _option_value(option: dict, raw: str) -> object | None:
     kind = option["kind"]
     if kind == "choice":
@@ -320,6 +333,9 @@ def _option_value(option: dict, raw: str) -> object | None:
         result = parse_opt_in(pd.Series([raw], dtype="string"))
         value = result.values.iloc[0]
         return None if pd.isna(value) else bool(value)
+    if kind in ("days", "score"):
+        number = _score(raw) if kind == "score" else _days(raw)
+        return number
     if kind == "region":
         import phonenumbers
 

@@ -151,3 +151,21 @@ def test_template_settings_tab_is_used_and_not_duplicated(tmp_path: Path) -> Non
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert names.count("設定") == 1
     assert "settings" not in generated_sheets(path).values()
+
+
+def test_action_thresholds_are_read_and_validated(make_workbook) -> None:
+    path = make_workbook(
+        {
+            "注文": ORDERS,
+            "設定": _settings(
+                ["初回購入後のフォロー（日後）", "10"],
+                ["最近の反応とみなす期間（日）", "-3"],
+                ["電話・DM を使う最低 M スコア", "5"],
+            ),
+        }
+    )
+    a = analyse(path, as_of=dt.date(2024, 12, 31))
+    assert a.settings.follow_up_days == 10
+    assert a.settings.responder_days == 30  # -3 is invalid: default kept, issue raised
+    assert a.settings.personal_channel_min_m_score == 5
+    assert [i.cell for i in a.issues if i.code == "settings_invalid_value"] == ["設定!B5"]
