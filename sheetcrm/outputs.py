@@ -62,6 +62,25 @@ CUSTOMER_TAB: list[tuple[str, ColumnKind]] = [
     ("matched_by", "text"),
     ("sources", "text"),
 ]
+#: A segment tab is a contact list: who, how recent, how valuable, how to reach them.
+SEGMENT_TAB_KEYS = (
+    "customer_id",
+    "name",
+    "days_since_last_purchase",
+    "last_purchase",
+    "next_purchase_expected",
+    "orders",
+    "total_spent",
+    "top_product",
+    "email",
+    "phone",
+    "email_opt_in",
+    "last_response_date",
+    "last_response_type",
+)
+SEGMENT_TAB: list[tuple[str, ColumnKind]] = [
+    (key, kind) for key, kind in CUSTOMER_TAB if key in SEGMENT_TAB_KEYS
+]
 ISSUE_TAB: list[tuple[str, ColumnKind]] = [
     ("severity", "text"),
     ("cell", "text"),
@@ -120,9 +139,13 @@ def build_output(analysis: Analysis, *, with_settings_tab: bool = False) -> Outp
         ),
     ]
     for segment in segments():
-        members = display[analysis.customers["segment"].to_numpy() == segment.key]
+        members = display[display["_segment"] == segment.key]
         if members.empty:
             continue
+        if segment.key == PROSPECTS:  # recent responders first, cold ones last
+            members = members.sort_values(
+                "last_response_date", ascending=False, na_position="last", kind="stable"
+            )
         caption = f"{segment.label(lang)} ({len(members)}) — {segment.hint(lang)}"
         sheets.append(
             SheetModel(
@@ -130,8 +153,8 @@ def build_output(analysis: Analysis, *, with_settings_tab: bool = False) -> Outp
                 title=safe_title(segment.label(lang)),
                 tables=(
                     Table(
-                        _columns(CUSTOMER_TAB, lang),
-                        members.reset_index(drop=True),
+                        _columns(SEGMENT_TAB, lang),
+                        members[[key for key, _ in SEGMENT_TAB]].reset_index(drop=True),
                         caption=caption,
                         recency_column="days_since_last_purchase",
                     ),
@@ -168,6 +191,7 @@ def customer_display(analysis: Analysis) -> pd.DataFrame:
         na_position="last",
         kind="stable",
     )
+    frame["segment_key"] = frame["segment"]
     frame["segment"] = frame["segment"].map(lambda k: segment_by_key(k).label(lang))
     frame["phone"] = frame["phone"].map(lambda p: format_phone(p) if isinstance(p, str) else None)
     yes, no = ("はい", "いいえ") if lang == "ja" else ("yes", "no")
@@ -178,7 +202,8 @@ def customer_display(analysis: Analysis) -> pd.DataFrame:
         lambda t: activity_type_label(t, lang) if isinstance(t, str) else None
     )
     frame["sources"] = frame["sources"].map(_sources_text)
-    return frame[[key for key, _ in CUSTOMER_TAB]].reset_index(drop=True)
+    frame["_segment"] = frame["segment_key"]
+    return frame[[key for key, _ in CUSTOMER_TAB] + ["_segment"]].reset_index(drop=True)
 
 
 def _summary_sheet(analysis: Analysis) -> SheetModel:

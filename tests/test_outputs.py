@@ -1,0 +1,48 @@
+"""The generated tabs' content: built from an analysis of a realistic sample."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from sheetcrm.outputs import build_output
+from sheetcrm.pipeline import analyse
+from sheetcrm.segments import PROSPECTS, segment_by_key
+from sheetcrm.template import new_workbook
+
+TODAY = dt.date(2025, 6, 15)
+
+
+@pytest.fixture(scope="module")
+def sample_analysis(tmp_path_factory):
+    path = new_workbook(tmp_path_factory.mktemp("s") / "demo.xlsx", sample=True, today=TODAY)
+    return analyse(Path(path), as_of=TODAY)
+
+
+def test_each_segment_tab_lists_exactly_its_customers(sample_analysis) -> None:
+    model = build_output(sample_analysis)
+    customers = sample_analysis.customers
+    tabs = [s for s in model.sheets if s.key.startswith("segment:")]
+    assert len(tabs) >= 8
+    for sheet in tabs:
+        key = sheet.key.split(":", 1)[1]
+        expected = set(customers.loc[customers["segment"] == key, "customer_id"])
+        assert set(sheet.tables[0].rows["customer_id"]) == expected, key
+        assert sheet.title == segment_by_key(key).label("ja")
+
+
+def test_prospects_tab_lists_recent_responders_first(sample_analysis) -> None:
+    model = build_output(sample_analysis)
+    (prospects,) = [s for s in model.sheets if s.key == f"segment:{PROSPECTS}"]
+    dates = prospects.tables[0].rows["last_response_date"].dropna().tolist()
+    assert dates == sorted(dates, reverse=True) and dates
+
+
+def test_customer_tab_has_one_row_per_customer(sample_analysis) -> None:
+    model = build_output(sample_analysis)
+    (customers,) = [s for s in model.sheets if s.key == "customers"]
+    rows = customers.tables[0].rows
+    assert len(rows) == len(sample_analysis.customers)
+    assert rows["customer_id"].is_unique
