@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from sheetcrm.clv import ValueForecast, predict_customer_value
 from sheetcrm.decisions import Decisions
 from sheetcrm.identity import Resolution, resolve
 from sheetcrm.issues import Issue, sort_issues
@@ -37,6 +38,7 @@ class Analysis:
     issues: list[Issue] = field(default_factory=list)
     settings: Settings = field(default_factory=Settings)
     decisions: Decisions = field(default_factory=Decisions)
+    forecast: ValueForecast | None = None  # BG/NBD + Gamma-Gamma; see .reliable / .reason
 
     @property
     def orders(self) -> pd.DataFrame:
@@ -92,7 +94,12 @@ def analyse_tables(
     )
     resolution = resolve(parsed, decisions)
     metrics = customer_metrics(resolution.orders, as_of)
-    customers = resolution.customers.set_index("customer_id").join(metrics, how="left")
+    forecast = predict_customer_value(metrics)
+    customers = (
+        resolution.customers.set_index("customer_id")
+        .join(metrics, how="left")
+        .join(forecast.customers, how="left")
+    )
     customers["segment"] = assign_segments(
         customers["r_score"], customers["f_score"], settings.segment_rules
     )
@@ -110,6 +117,7 @@ def analyse_tables(
         issues=issues,
         settings=settings,
         decisions=decisions or Decisions(),
+        forecast=forecast,
     )
 
 

@@ -10,6 +10,7 @@ from typing import IO, Literal
 import pandas as pd
 
 from sheetcrm.analysis import Analysis
+from sheetcrm.clv import FORECAST_COLUMNS
 from sheetcrm.identity import ATTRIBUTES
 from sheetcrm.metrics import METRIC_COLUMNS
 
@@ -20,6 +21,7 @@ CUSTOMER_EXPORT = [
     "customer_id",
     *ATTRIBUTES,
     *METRIC_COLUMNS,
+    *FORECAST_COLUMNS,
     "segment",
     "last_response_date",
     "last_response_type",

@@ -31,6 +31,7 @@ METRIC_COLUMNS = [
     "r_score",
     "f_score",
     "m_score",
+    "average_repeat_value",
 ]
 
 
@@ -85,12 +86,22 @@ def customer_metrics(orders: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         metrics["average_days_between_purchases"].round(), unit="D"
     )
     metrics["top_product"] = _top_products(purchases).reindex(metrics.index)
+    metrics["average_repeat_value"] = _average_repeat_value(purchases).reindex(metrics.index)
     metrics["r_score"] = quintile_scores(
         metrics["days_since_last_purchase"], higher_is_better=False
     )
     metrics["f_score"] = quintile_scores(metrics["purchase_days"], higher_is_better=True)
     metrics["m_score"] = quintile_scores(metrics["total_spent"], higher_is_better=True)
     return metrics[METRIC_COLUMNS]
+
+
+def _average_repeat_value(purchases: pd.DataFrame) -> pd.Series:
+    """Mean spend per repeat purchase day (the first day excluded), for the spend model."""
+    daily = (
+        purchases.groupby(["customer_id", "order_date"], sort=True)["revenue"].sum().reset_index()
+    )
+    repeat = daily.groupby("customer_id").cumcount() > 0
+    return daily.loc[repeat].groupby("customer_id")["revenue"].mean()
 
 
 def _top_products(purchases: pd.DataFrame) -> pd.Series:

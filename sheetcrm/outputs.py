@@ -48,6 +48,9 @@ CUSTOMER_TAB: list[tuple[str, ColumnKind]] = [
     ("customer_age_days", "days"),
     ("average_days_between_purchases", "number"),
     ("top_product", "text"),
+    ("p_alive", "percent"),
+    ("expected_purchases_90d", "number"),
+    ("expected_revenue_90d", "money"),
     ("r_score", "integer"),
     ("f_score", "integer"),
     ("m_score", "integer"),
@@ -236,6 +239,8 @@ def _summary_sheet(analysis: Analysis) -> SheetModel:
         ("average_order_value", "money", revenue / order_count if order_count else None),
         ("revenue_90d", "money", recent),
         ("revenue_prev_90d", "money", previous),
+        ("expected_revenue_90d", "money", _forecast_total(analysis)),
+        ("forecast", "text", _forecast_text(analysis)),
         ("errors", "integer", counts["error"]),
         ("warnings", "integer", counts["warning"]),
     ]
@@ -257,6 +262,25 @@ def _summary_sheet(analysis: Analysis) -> SheetModel:
         ),
         freeze_header=False,
         tab_color="#1F6F78",
+    )
+
+
+def _forecast_total(analysis: Analysis) -> float | None:
+    forecast = analysis.forecast
+    if forecast is None or not forecast.reliable:
+        return None
+    return float(analysis.customers["expected_revenue_90d"].sum())
+
+
+def _forecast_text(analysis: Analysis) -> str:
+    """Either what the model was fitted on, or why no forecast is shown."""
+    forecast = analysis.forecast
+    if forecast is None:
+        return ""
+    if not forecast.reliable:
+        return forecast.reason_for(analysis.lang) or ""
+    return label("forecast", "fitted", analysis.lang).format(
+        n=forecast.n_customers, repeaters=forecast.n_repeaters
     )
 
 

@@ -46,3 +46,13 @@ def test_customer_tab_has_one_row_per_customer(sample_analysis) -> None:
     rows = customers.tables[0].rows
     assert len(rows) == len(sample_analysis.customers)
     assert rows["customer_id"].is_unique
+
+
+def test_summary_says_why_there_is_no_forecast_on_a_small_shop(sample_analysis) -> None:
+    model = build_output(sample_analysis)
+    (summary,) = [s for s in model.sheets if s.key == "summary"]
+    figures = summary.tables[0].rows.iloc[0]
+    assert not sample_analysis.forecast.reliable
+    assert "100" in figures["forecast"]  # "…a forecast needs at least 100" in the seller's language
+    assert figures["expected_revenue_90d"] is None
+    assert sample_analysis.customers["p_alive"].isna().all()  # no numbers when not reliable
