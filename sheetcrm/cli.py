@@ -282,8 +282,18 @@ def refresh(
 @click.option(
     "--max-issues", default=50, show_default=True, help="How many issues to list (all are counted)."
 )
+@click.option(
+    "--show-pii",
+    is_flag=True,
+    help="Show e-mails and phone numbers in full (masked by default: t***@example.com).",
+)
 def check(
-    path: Path, as_of: str | None, lang: str | None, keep_identical_rows: bool, max_issues: int
+    path: Path,
+    as_of: str | None,
+    lang: str | None,
+    keep_identical_rows: bool,
+    max_issues: int,
+    show_pii: bool,
 ) -> None:
     """Validate PATH and list data problems; change nothing.
 
@@ -309,7 +319,8 @@ def check(
         click.echo(line)
     for issue in analysis.issues[:max_issues]:
         where = f"{issue.cell}"
-        value = f" [{issue.value}]" if issue.value is not None else ""
+        shown = issue.shown_value(show_pii=show_pii)
+        value = f" [{shown}]" if shown is not None else ""
         click.echo(f"  {issue.severity:7} {where}{value}: {issue.message(analysis.lang)}")
     if len(analysis.issues) > max_issues:
         click.echo(f"  … (+{len(analysis.issues) - max_issues})")
@@ -336,6 +347,17 @@ def check(
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write to this file instead of standard output.",
 )
+@click.option(
+    "--mask",
+    is_flag=True,
+    help="Mask names, e-mails, phones and addresses (t***@example.com), e.g. for support.",
+)
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="CSV for programs: do not prefix text starting with = + - @ with a quote "
+    "(by default such text is neutralised so Excel never runs it as a formula).",
+)
 @AS_OF
 @LANG
 @KEEP_IDENTICAL
@@ -344,6 +366,8 @@ def export(
     table: str,
     fmt: str,
     out: Path | None,
+    mask: bool,
+    raw: bool,
     as_of: str | None,
     lang: str | None,
     keep_identical_rows: bool,
@@ -356,9 +380,13 @@ def export(
     issues      every data problem: sheet, row, column, value, code, message
     duplicates  possible duplicate customers with the matching fields
 
+    CSV cells that Excel would run as formulas (=, +, -, @…) are prefixed with a quote
+    (OWASP's advice against CSV injection); --raw turns that off for programs.
+
     \b
     Examples:
       sheetcrm export shop.xlsx --table customers --format csv -o customers.csv
+      sheetcrm export shop.xlsx --table customers --mask --format csv
       sheetcrm export shop.xlsx --table orders --format json | jq '.[0]'
     """
     from sheetcrm.exports import export_frame, export_to_path, write_export
@@ -373,8 +401,8 @@ def export(
         )
     except SheetcrmError as error:
         _fail(error, lang)
-    frame = export_frame(analysis, table)
+    frame = export_frame(analysis, table, mask=mask)
     if out is None:
-        write_export(frame, fmt, sys.stdout)  # type: ignore[arg-type]
+        write_export(frame, fmt, sys.stdout, raw=raw)  # type: ignore[arg-type]
     else:
-        export_to_path(frame, fmt, out)  # type: ignore[arg-type]
+        export_to_path(frame, fmt, out, raw=raw)  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import IO, Literal
 
@@ -13,6 +14,7 @@ from sheetcrm.analysis import Analysis
 from sheetcrm.clv import FORECAST_COLUMNS
 from sheetcrm.identity import ATTRIBUTES
 from sheetcrm.metrics import METRIC_COLUMNS
+from sheetcrm.privacy import mask_email, mask_phone, mask_text, mask_value, neutralise
 
 ExportTable = Literal["customers", "orders", "issues", "duplicates"]
 EXPORT_TABLES: tuple[str, ...] = ("customers", "orders", "issues", "duplicates")
@@ -46,8 +48,45 @@ ISSUE_EXPORT = ["sheet", "row", "column", "header", "value", "code", "severity",
 DUPLICATE_EXPORT = ["customer_id_a", "customer_id_b", "score", "evidence"]
 
 
-def export_frame(analysis: Analysis, table: str) -> pd.DataFrame:
-    """The rows of one computed table, with the documented column names."""
+#: Customer columns holding personal data, masked by ``export --mask``.
+PERSONAL_COLUMNS = (
+    "name",
+    "name_kana",
+    "email",
+    "phone",
+    "postal_code",
+    "address",
+    "birthday",
+    "notes",
+)
+
+
+def export_frame(analysis: Analysis, table: str, *, mask: bool = False) -> pd.DataFrame:
+    """The rows of one computed table, with the documented column names.
+
+    ``mask`` hides personal data (``t***@example.com``) for sharing or support.
+    """
+    frame = _export_frame(analysis, table)
+    if mask:
+        frame = _masked(frame)
+    return frame
+
+
+def _masked(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = frame.copy()
+    maskers = {"email": mask_email, "phone": mask_phone}
+    for column in PERSONAL_COLUMNS:
+        if column in frame:
+            masker = maskers.get(column, mask_text)
+            frame[column] = frame[column].map(
+                lambda v, m=masker: m(str(v)) if isinstance(v, str) or not pd.isna(v) else v
+            )
+    if "value" in frame:  # issues: the offending cell's text may be an e-mail or a phone
+        frame["value"] = frame["value"].map(lambda v: mask_value(v) if isinstance(v, str) else v)
+    return frame
+
+
+def _export_frame(analysis: Analysis, table: str) -> pd.DataFrame:
     if table == "customers":
         return analysis.customers.reindex(columns=CUSTOMER_EXPORT)
     if table == "orders":
@@ -106,8 +145,14 @@ def records(frame: pd.DataFrame) -> list[dict[str, object]]:
     ]
 
 
-def write_export(frame: pd.DataFrame, fmt: Literal["csv", "json"], stream: IO[str]) -> None:
-    """Write ``frame`` as CSV (lists joined with '; ') or as a JSON array of objects."""
+def write_export(
+    frame: pd.DataFrame, fmt: Literal["csv", "json"], stream: IO[str], *, raw: bool = False
+) -> None:
+    """Write ``frame`` as CSV (lists joined with '; ') or as a JSON array of objects.
+
+    CSV text that a spreadsheet would run as a formula is neutralised (see
+    :mod:`sheetcrm.privacy`) unless ``raw``; JSON is for programs and is written as is.
+    """
     rows = records(frame)
     if fmt == "json":
         json.dump(rows, stream, ensure_ascii=False, indent=1)
@@ -118,16 +163,23 @@ def write_export(frame: pd.DataFrame, fmt: Literal["csv", "json"], stream: IO[st
     writer = csv.DictWriter(stream, fieldnames=list(frame.columns), lineterminator="\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow(
-            {
-                k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
-                for k, v in row.items()
-            }
-        )
+        cells = {
+            k: "; ".join(map(str, v)) if isinstance(v, list) else ("" if v is None else v)
+            for k, v in row.items()
+        }
+        if not raw:
+            cells = {k: neutralise(v) if isinstance(v, str) else v for k, v in cells.items()}
+        writer.writerow(cells)
 
 
-def export_to_path(frame: pd.DataFrame, fmt: Literal["csv", "json"], path: Path) -> None:
-    """Write an export file (UTF-8 with BOM for CSV, so Excel shows Japanese correctly)."""
+def export_to_path(
+    frame: pd.DataFrame, fmt: Literal["csv", "json"], path: Path, *, raw: bool = False
+) -> None:
+    """Write an export file (UTF-8 with BOM for CSV, so Excel shows Japanese correctly).
+
+    A new file is created owner-only (0600): it holds customers' personal data.
+    """
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
-    with path.open("w", encoding=encoding, newline="") as stream:
-        write_export(frame, fmt, stream)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(fd, "w", encoding=encoding, newline="") as stream:
+        write_export(frame, fmt, stream, raw=raw)

@@ -34,6 +34,19 @@ class Issue:
         return issue_message(self.code, lang)
 
     @property
+    def holds_personal_data(self) -> bool:
+        """True when ``value`` is an e-mail, phone or postal code (masked in messages)."""
+        return bool(load_table("issue_codes")[self.code].get("pii", False))
+
+    def shown_value(self, *, show_pii: bool = False) -> str | None:
+        """``value`` as it may appear in a terminal or log: personal data masked."""
+        if self.value is None or show_pii or not self.holds_personal_data:
+            return self.value
+        from sheetcrm.privacy import mask_value
+
+        return mask_value(self.value)
+
+    @property
     def cell(self) -> str:
         """``Sheet!C12``; a whole row is ``Sheet!12:12`` (Excel's own notation)."""
         if self.row is None:
