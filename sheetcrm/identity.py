@@ -25,18 +25,15 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
 
 import numpy as np
 import pandas as pd
 
 from sheetcrm.decisions import Decisions
 from sheetcrm.issues import Issue
+from sheetcrm.matching import find_candidates
+from sheetcrm.parse.names import kana_key, name_key
 from sheetcrm.records import ParsedData
-
-#: At most this many customers are paired under one blocking key (a very common
-#: name would otherwise produce a quadratic number of weak candidates).
-MAX_BLOCK = 25
 
 ATTRIBUTES = [
     "name",
@@ -212,7 +209,7 @@ def resolve(parsed: ParsedData, decisions: Decisions | None = None) -> Resolutio
     customers = _build_customers(parsed, mentions, uf, roots, cluster_ids)
     orders = _assign(parsed.orders, mentions, "orders")
     activities = _assign(parsed.activities, mentions, "activities")
-    candidates = _candidates(uf, nodes, roots, cluster_ids)
+    candidates = _candidates(customers)
     decided = [
         not decisions.keeps_apart(a, b)
         for a, b in zip(candidates["customer_id_a"], candidates["customer_id_b"], strict=True)
@@ -449,49 +446,11 @@ def _source_lists(refs: pd.DataFrame) -> pd.Series:
     return pd.Series([g.tolist() for g in groups], index=ids[np.r_[0, starts]])
 
 
-def _candidates(
-    uf: _UnionFind, nodes: pd.DataFrame, roots: np.ndarray, cluster_ids: dict[int, str]
-) -> pd.DataFrame:
-    """Pairs of customers that might be one person, with the fields that match."""
-    evidence: dict[tuple[str, str], set[str]] = defaultdict(set)
-    cluster = pd.Series([cluster_ids[int(r)] for r in roots], index=nodes.index)
-    for column, label in (("email", "email"), ("phone", "phone"), ("name_key", "name")):
-        keyed = pd.DataFrame({"key": nodes[column], "cluster": cluster}).dropna().drop_duplicates()
-        for _, group in keyed.groupby("key", sort=False):
-            members = sorted(set(group["cluster"]))
-            if len(members) < 2 or len(members) > MAX_BLOCK:
-                continue
-            for a, b in combinations(members, 2):
-                evidence[(a, b)].add(label)
-    rows = []
-    for (a, b), fields in sorted(evidence.items()):
-        rows.append(
-            {
-                "customer_id_a": a,
-                "customer_id_b": b,
-                "score": _score(fields),
-                "evidence": sorted(fields),
-            }
-        )
-    frame = pd.DataFrame(rows, columns=["customer_id_a", "customer_id_b", "score", "evidence"])
-    return frame.sort_values(
-        ["score", "customer_id_a", "customer_id_b"],
-        ascending=[False, True, True],
-        ignore_index=True,
-    )
-
-
-#: How strongly each combination of matching fields suggests one person.
-_EVIDENCE_SCORES = {
-    frozenset({"email"}): 0.9,
-    frozenset({"email", "name"}): 0.95,
-    frozenset({"email", "phone"}): 0.95,
-    frozenset({"email", "phone", "name"}): 0.99,
-    frozenset({"phone", "name"}): 0.9,
-    frozenset({"phone"}): 0.4,
-    frozenset({"name"}): 0.5,
-}
-
-
-def _score(fields: set[str]) -> float:
-    return _EVIDENCE_SCORES.get(frozenset(fields), 0.5)
+def _candidates(customers: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of customers that might be one person (fuzzy, see :mod:`sheetcrm.matching`)."""
+    frame = customers[
+        ["customer_id", "name", "email", "phone", "postal_code", "address", "prefecture"]
+    ].copy()
+    frame["name_key"] = name_key(customers["name"].astype("string"))
+    frame["kana_key"] = kana_key(customers["name_kana"].astype("string"))
+    return find_candidates(frame)
