@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from sheetcrm.errors import SheetcrmError
+from sheetcrm.errors import InvalidOption, SheetcrmError
 
 if TYPE_CHECKING:
     from sheetcrm.analysis import Analysis
@@ -334,8 +334,21 @@ def check(
     "--table",
     "table",
     required=True,
-    type=click.Choice(["customers", "orders", "issues", "duplicates"]),
+    type=click.Choice(["customers", "orders", "issues", "duplicates", "actions", "mailing"]),
     help="Which computed table to export.",
+)
+@click.option(
+    "--segment",
+    "segment_names",
+    multiple=True,
+    metavar="SEGMENT",
+    help="With --table mailing: only this segment (key or name, e.g. champions or 優良顧客); "
+    "repeatable.",
+)
+@click.option(
+    "--opted-in-only",
+    is_flag=True,
+    help="With --table mailing: only customers who said yes to e-mail (blank counts as no).",
 )
 @click.option(
     "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True
@@ -366,6 +379,8 @@ def export(
     table: str,
     fmt: str,
     out: Path | None,
+    segment_names: tuple[str, ...],
+    opted_in_only: bool,
     mask: bool,
     raw: bool,
     as_of: str | None,
@@ -379,6 +394,9 @@ def export(
     orders      every counted order line with its source (Sheet!row) and resolved customer_id
     issues      every data problem: sheet, row, column, value, code, message
     duplicates  possible duplicate customers with the matching fields
+    actions     who to contact now: reason, suggested action and channel, priority
+    mailing     name, e-mail, segment, last purchase — for mail-magazine / LINE tools;
+                never includes customers who opted out (--segment, --opted-in-only)
 
     CSV cells that Excel would run as formulas (=, +, -, @…) are prefixed with a quote
     (OWASP's advice against CSV injection); --raw turns that off for programs.
@@ -387,6 +405,7 @@ def export(
     Examples:
       sheetcrm export shop.xlsx --table customers --format csv -o customers.csv
       sheetcrm export shop.xlsx --table customers --mask --format csv
+      sheetcrm export shop.xlsx --table mailing --segment 優良顧客 -o champions.csv
       sheetcrm export shop.xlsx --table orders --format json | jq '.[0]'
     """
     from sheetcrm.exports import export_frame, export_to_path, write_export
@@ -401,7 +420,22 @@ def export(
         )
     except SheetcrmError as error:
         _fail(error, lang)
-    frame = export_frame(analysis, table, mask=mask)
+    from sheetcrm.insights.mailing import segment_key_for
+
+    keys = [segment_key_for(name) for name in segment_names]
+    if None in keys:
+        unknown = segment_names[keys.index(None)]
+        _fail(
+            InvalidOption(
+                f"Unknown segment '{unknown}'. Use a segment name such as champions or 優良顧客.",
+                message_ja=f"セグメント「{unknown}」はありません。"
+                "優良顧客 や champions のように指定してください。",
+            ),
+            lang,
+        )
+    frame = export_frame(
+        analysis, table, mask=mask, segments=[k for k in keys if k], opted_in_only=opted_in_only
+    )
     if out is None:
         write_export(frame, fmt, sys.stdout, raw=raw)  # type: ignore[arg-type]
     else:

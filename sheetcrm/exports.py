@@ -16,8 +16,15 @@ from sheetcrm.identity import ATTRIBUTES
 from sheetcrm.metrics import METRIC_COLUMNS
 from sheetcrm.privacy import mask_email, mask_phone, mask_text, mask_value, neutralise
 
-ExportTable = Literal["customers", "orders", "issues", "duplicates"]
-EXPORT_TABLES: tuple[str, ...] = ("customers", "orders", "issues", "duplicates")
+ExportTable = Literal["customers", "orders", "issues", "duplicates", "actions", "mailing"]
+EXPORT_TABLES: tuple[str, ...] = (
+    "customers",
+    "orders",
+    "issues",
+    "duplicates",
+    "actions",
+    "mailing",
+)
 
 CUSTOMER_EXPORT = [
     "customer_id",
@@ -61,12 +68,26 @@ PERSONAL_COLUMNS = (
 )
 
 
-def export_frame(analysis: Analysis, table: str, *, mask: bool = False) -> pd.DataFrame:
+def export_frame(
+    analysis: Analysis,
+    table: str,
+    *,
+    mask: bool = False,
+    segments: list[str] | None = None,
+    opted_in_only: bool = False,
+) -> pd.DataFrame:
     """The rows of one computed table, with the documented column names.
 
     ``mask`` hides personal data (``t***@example.com``) for sharing or support.
+    ``segments`` (keys) and ``opted_in_only`` narrow the ``mailing`` list, which never
+    includes customers who opted out.
     """
-    frame = _export_frame(analysis, table)
+    if table == "mailing":
+        from sheetcrm.insights.exports import mailing_export
+
+        frame = mailing_export(analysis, segments or None, require_opt_in=opted_in_only)
+    else:
+        frame = _export_frame(analysis, table)
     if mask:
         frame = _masked(frame)
     return frame
@@ -112,6 +133,10 @@ def _export_frame(analysis: Analysis, table: str) -> pd.DataFrame:
         )
     if table == "duplicates":
         return analysis.resolution.candidates.reindex(columns=DUPLICATE_EXPORT)
+    if table == "actions":
+        from sheetcrm.insights.exports import insight_exports
+
+        return insight_exports(analysis)["actions"]
     raise ValueError(f"unknown table {table!r}")
 
 

@@ -45,6 +45,7 @@ class Table:
     rows: pd.DataFrame
     caption: str | None = None  # a bold title line above the header
     recency_column: str | None = None  # key of a days-since column to colour (green → red)
+    heat_columns: tuple[str, ...] = ()  # adjacent columns shaded as one block, white → green
     autofilter: bool = True  # only honoured on a sheet's first table
 
 

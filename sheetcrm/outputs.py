@@ -11,6 +11,7 @@ import pandas as pd
 
 from sheetcrm.analysis import Analysis
 from sheetcrm.decisions import VERDICTS, memory_sheet, verdict_label
+from sheetcrm.insights.sheets import insight_sheets, summary_tables
 from sheetcrm.labels import label
 from sheetcrm.output_model import (
     FORBIDDEN_TITLE_CHARS,
@@ -128,8 +129,11 @@ def build_output(analysis: Analysis, *, with_settings_tab: bool = False) -> Outp
     """
     lang = analysis.lang
     display = customer_display(analysis)
+    # Action list first after the Summary: the tab that says what to do today.
+    actions, *insights = insight_sheets(analysis)
     sheets = [
         _summary_sheet(analysis),
+        actions,
         SheetModel(
             key="customers",
             title=safe_title(label("tabs", "customers", lang)),
@@ -165,6 +169,7 @@ def build_output(analysis: Analysis, *, with_settings_tab: bool = False) -> Outp
                 tab_color="#8FBC8F" if segment.key != PROSPECTS else "#C0C0C0",
             )
         )
+    sheets.extend(insights)
     sheets.append(_issues_sheet(analysis))
     sheets.append(_duplicates_sheet(analysis, display))
     if with_settings_tab:
@@ -255,7 +260,7 @@ def _summary_sheet(analysis: Analysis) -> SheetModel:
     return SheetModel(
         key="summary",
         title=safe_title(label("tabs", "summary", lang)),
-        tables=(key_figures, by_segment, monthly),
+        tables=(key_figures, by_segment, monthly, *summary_tables(analysis)),
         charts=(
             Chart("bar", label("captions", "chart_segments", lang), 1, "segment", ("customers",)),
             Chart("column", label("captions", "chart_monthly", lang), 2, "month", ("revenue",)),

@@ -45,6 +45,7 @@ from sheetcrm.xlsx_formats import (
     CAPTION_STYLE,
     HEADER_STYLE,
     NUMBER_FORMATS,
+    HEAT_SCALE,
     RECENCY_SCALE,
     TEXT_STYLE,
     fitted_width,
@@ -85,8 +86,11 @@ _ESCAPE_LIKE = re.compile(r"(?<=_)(?=x[0-9A-Fa-f]{4}_)")
 _SPARE_CHOICE_ROWS = 200
 
 
-def render_xlsx(model: OutputWorkbook, path: Path) -> None:
+def render_xlsx(model: OutputWorkbook, path: Path, *, tmpdir: Path | None = None) -> None:
     """Write ``model`` to a new .xlsx file at ``path``, one worksheet per sheet model.
+
+    ``tmpdir`` is where xlsxwriter keeps its temporary row files (default: the
+    system's); pass a private folder (:mod:`sheetcrm.scratch`), as they hold the data.
 
     Raises ``ValueError`` when the model is inconsistent (a column key missing from its
     DataFrame, a chart naming an unknown column, two tabs with one title, more rows
@@ -106,7 +110,8 @@ def render_xlsx(model: OutputWorkbook, path: Path) -> None:
     if len(set(titles)) != len(titles):
         raise ValueError("two sheets have the same title")
 
-    workbook = xlsxwriter.Workbook(str(path), _WORKBOOK_OPTIONS)
+    options = _WORKBOOK_OPTIONS if tmpdir is None else {**_WORKBOOK_OPTIONS, "tmpdir": str(tmpdir)}
+    workbook = xlsxwriter.Workbook(str(path), options)
     styles = _Styles(workbook, model.lang, model.currency)
     for sheet, sheet_placements in zip(model.sheets, placements, strict=True):
         _SheetWriter(workbook, styles, sheet, sheet_placements).write()
@@ -173,6 +178,11 @@ def _check_sheet(sheet: SheetModel, placements: list[_Placement]) -> None:
             raise ValueError(
                 f"{where}, table {index}: recency column {table.recency_column!r} is not a column"
             )
+        order = [column.key for column in table.columns]
+        if table.heat_columns:
+            positions = [order.index(k) if k in keys else -1 for k in table.heat_columns]
+            if -1 in positions or positions != list(range(positions[0], positions[-1] + 1)):
+                raise ValueError(f"{where}, table {index}: heat columns must be adjacent columns")
     for chart in sheet.charts:
         if chart.kind not in _CHART_KINDS:
             raise ValueError(f"{where}: unknown chart kind {chart.kind!r}")
@@ -383,6 +393,12 @@ class _SheetWriter:
                         "ignore_blank": True,
                     },
                 )
+        if table.heat_columns and placement.n_rows:
+            keys = [column.key for column in table.columns]
+            first, last = keys.index(table.heat_columns[0]), keys.index(table.heat_columns[-1])
+            ws.conditional_format(
+                placement.first_data_row, first, placement.last_row, last, dict(HEAT_SCALE)
+            )
         if table.recency_column is not None and placement.n_rows:
             col = [column.key for column in table.columns].index(table.recency_column)
             ws.conditional_format(

@@ -39,6 +39,11 @@ CAPTION_STYLE: dict[str, Any] = {"bold": True, "font_size": 13}
 TEXT_STYLE: dict[str, Any] = {"align": "left"}
 
 #: The recency colour scale: few days since the last order is good (green).
+HEAT_SCALE: dict[str, str] = {
+    "type": "2_color_scale",
+    "min_color": "#FFFFFF",
+    "max_color": "#63BE7B",
+}
 RECENCY_SCALE: dict[str, str] = {
     "type": "3_color_scale",
     "min_color": "#63BE7B",

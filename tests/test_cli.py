@@ -215,3 +215,33 @@ def test_new_then_refresh_on_the_sample(tmp_path: Path, lang: str) -> None:
     summary = "サマリー" if lang == "ja" else "Summary"
     assert summary in names
     assert len(names) >= 4 + 5  # seller tabs + summary, customers, segments, issues, duplicates
+
+
+def test_mailing_export_excludes_opted_out_and_filters_segments(tmp_path: Path) -> None:
+    path = tmp_path / "demo.xlsx"
+    assert run("new", str(path), "--sample").exit_code == 0
+    everyone = json.loads(run("export", str(path), "--table", "mailing", "--format", "json").output)
+    assert everyone and all(r["email"] for r in everyone)
+    customers = json.loads(
+        run("export", str(path), "--table", "customers", "--format", "json").output
+    )
+    opted_out = {c["email"] for c in customers if c["email_opt_in"] is False}
+    assert opted_out and not opted_out & {r["email"] for r in everyone}
+    champions = json.loads(
+        run(
+            "export", str(path), "--table", "mailing", "--format", "json", "--segment", "優良顧客"
+        ).output
+    )
+    assert champions and {r["segment_key"] for r in champions} == {"champions"}
+    bad = run("export", str(path), "--table", "mailing", "--segment", "VIPs")
+    assert bad.exit_code == 2 and "VIPs" in bad.output
+
+
+def test_actions_export_and_tab(tmp_path: Path) -> None:
+    path = tmp_path / "demo.xlsx"
+    assert run("new", str(path), "--sample").exit_code == 0
+    actions = json.loads(run("export", str(path), "--table", "actions", "--format", "json").output)
+    assert actions and {"customer_id", "reason", "channel", "priority"} <= set(actions[0])
+    assert run("refresh", str(path), "--no-backup").exit_code == 0
+    names = openpyxl.load_workbook(path, read_only=True).sheetnames
+    assert names.index("やることリスト") == names.index("サマリー") + 1

@@ -518,7 +518,11 @@ def test_column_width_covers_the_widest_of_stacked_tables(tmp_path):
 @pytest.fixture
 def segments() -> Table:
     return table(
-        [("segment", "セグメント", "text"), ("count", "人数", "integer"), ("spend", "売上", "money")],
+        [
+            ("segment", "セグメント", "text"),
+            ("count", "人数", "integer"),
+            ("spend", "売上", "money"),
+        ],
         {"segment": ["VIP", "常連", "休眠"], "count": [12, 40, 75], "spend": [900000, 400000, 0]},
         caption="セグメント別",
     )
@@ -684,3 +688,26 @@ def test_dataframe_index_and_extra_columns_are_ignored(tmp_path):
         render(tmp_path, sheet("S", Table((Column("a", "A"),), rows)))
     ).active
     assert [[cell.value for cell in row] for row in ws.iter_rows()] == [["A"], ["x"], ["y"]]
+
+
+def test_heat_columns_get_one_two_colour_scale(tmp_path):
+    frame = pd.DataFrame({"c": ["2024-01", "2024-02"], "m0": [1.0, 1.0], "m1": [0.5, None]})
+    columns = (Column("c", "Cohort"), Column("m0", "M0", "percent"), Column("m1", "M1", "percent"))
+    model = OutputWorkbook(
+        "en", (SheetModel("r", "R", (Table(columns, frame, heat_columns=("m0", "m1")),)),)
+    )
+    path = tmp_path / "heat.xlsx"
+    render_xlsx(model, path)
+    with zipfile.ZipFile(path) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode()
+    assert '<conditionalFormatting sqref="B2:C3">' in xml and "colorScale" in xml
+
+
+def test_heat_columns_must_be_adjacent(tmp_path):
+    frame = pd.DataFrame({"a": [1], "b": [2], "c": [3]})
+    columns = (Column("a", "A"), Column("b", "B"), Column("c", "C"))
+    model = OutputWorkbook(
+        "en", (SheetModel("r", "R", (Table(columns, frame, heat_columns=("a", "c")),)),)
+    )
+    with pytest.raises(ValueError, match="adjacent"):
+        render_xlsx(model, tmp_path / "x.xlsx")

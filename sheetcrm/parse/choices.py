@@ -1,4 +1,4 @@
-"""Read choice columns (order status, activity type, gender, opt-in) through word lists.
+"""Read choice columns (order status, activity type and status, gender, opt-in) through word lists.
 
 Every word list is in ``templates/vocabulary.toml``.  Cells and words are folded alike
 (NFKC, casefold, spaces and ``-``, ``_``, ``・`` removed), so ``Opt-In``, ``opt in`` and
@@ -11,6 +11,7 @@ bracketed note (``キャンセル（返金なし）`` → ``キャンセル``).
 | ``parse_activity_types`` | the keys of ``[activity_types]``        | ``other``, no code  |
 | ``parse_genders``        | female, male, other                     | NA + code           |
 | ``parse_opt_in``         | True, False                             | NA + code           |
+| ``parse_activity_status``| open, closed                            | NA + code           |
 
 The codes are ``status_unrecognised`` (a warning: the order still counts as a sale) and
 ``value_unrecognised``.
@@ -36,6 +37,7 @@ _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]|【[^】]*】|〔[^〕]*〕|<[^>]
 
 ORDER_STATUSES: frozenset[str] = frozenset({"completed", "cancelled", "refunded", "pending"})
 GENDERS: frozenset[str] = frozenset({"female", "male", "other"})
+ACTIVITY_STATUSES: frozenset[str] = frozenset({"open", "closed"})
 
 
 def fold_choice(text: str) -> str:
@@ -128,6 +130,19 @@ def parse_activity_types(raw: pd.Series) -> ParseResult:
 def parse_genders(raw: pd.Series) -> ParseResult:
     """Gender as female/male/other; anything else NA with ``value_unrecognised``."""
     return parse_unique(raw, _gender, dtype="string")
+
+
+def _activity_status(text: str) -> tuple[str | None, str | None]:
+    value, known = _vocabulary("activity_status").lookup(text)
+    return value, (None if known else "value_unrecognised")
+
+
+def parse_activity_status(raw: pd.Series) -> ParseResult:
+    """Activity status as open/closed (完了, 対応中, resolved…), else NA + ``value_unrecognised``.
+
+    Used to tell an open complaint from a resolved one; callers treat NA as open.
+    """
+    return parse_unique(raw, _activity_status, dtype="string")
 
 
 def parse_opt_in(raw: pd.Series) -> ParseResult:
