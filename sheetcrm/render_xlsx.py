@@ -44,8 +44,8 @@ from sheetcrm.output_model import Chart, OutputWorkbook, SheetModel, Table
 from sheetcrm.xlsx_formats import (
     CAPTION_STYLE,
     HEADER_STYLE,
-    NUMBER_FORMATS,
     HEAT_SCALE,
+    NUMBER_FORMATS,
     RECENCY_SCALE,
     TEXT_STYLE,
     fitted_width,
