@@ -57,6 +57,8 @@ TOTAL_WORDS = frozenset(
 
 #: Longest raw text that can still be a totals label (合計（税込・送料込）…).
 _MAX_TOTAL_TEXT = 24
+#: Every word in TOTAL_WORDS contains one of these.
+_TOTAL_CORE = "計|total|sum"
 
 IDENTITY_COLUMNS = ["customer_id", "name", "name_key", "email", "phone"]
 ORDER_COLUMNS = [
@@ -190,9 +192,17 @@ def _total_rows(table: RecognisedTable) -> pd.Index:
         if column.startswith("_"):
             continue
         codes, uniques = pd.factorize(table.data[column], use_na_sentinel=True)
-        # Only short values can fold to a total word; skip folding 1,000,000 order IDs.
-        short = np.flatnonzero(pd.Series(uniques, dtype="string").str.len() <= _MAX_TOTAL_TEXT)
-        hits = [i for i in short.tolist() if fold_header(str(uniques[i])) in TOTAL_WORDS]
+        # Fold only short values that contain a total word's core (計, total, sum): a
+        # sales log has 1,000,000 distinct order IDs, and none of them needs folding.
+        text = pd.Series(uniques, dtype="string").str.normalize("NFKC")
+        maybe = (text.str.len() <= _MAX_TOTAL_TEXT) & text.str.contains(
+            _TOTAL_CORE, case=False, regex=True
+        )
+        hits = [
+            i
+            for i in np.flatnonzero(maybe.fillna(False)).tolist()
+            if fold_header(str(uniques[i])) in TOTAL_WORDS
+        ]
         if hits:
             is_total |= np.isin(codes, hits)
     return table.data.index[is_total]

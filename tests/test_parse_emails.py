@@ -120,3 +120,32 @@ def test_parsed_address_is_stable(text):
     first = email(text)[0]
     if first is not None:
         assert email(first) == (first, None)
+
+
+_ATEXT = "abcxyz019!#$%&'*+/=?^_`{|}~-"
+
+
+@given(
+    local=st.lists(st.text(alphabet=_ATEXT, min_size=1, max_size=12), min_size=1, max_size=4),
+    domain=st.sampled_from(
+        [
+            "example.com",
+            "docomo.ne.jp",
+            "EXAMPLE.jp",
+            "localhost",
+            "example",
+            "a..b.com",
+            "-bad.com",
+            "xn--bcher-kva.example",
+            "invalid",
+            "test",
+            "mail.co",
+            "123.com",
+        ]
+    ),
+)
+def test_fast_path_agrees_with_the_full_check(local: list[str], domain: str) -> None:
+    from sheetcrm.parse.emails import _check_fully, _parse_email
+
+    address = ".".join(local) + "@" + domain
+    assert _parse_email(address) == _check_fully(address.lower())

@@ -144,3 +144,23 @@ def test_values_are_na_exactly_when_a_failure_code_is_set(cells):
     assert result.codes.dropna().isin(CORRECTIONS | {"phone_invalid"}).all()
     assert (result.values.isna() == (failed | blank)).all()
     assert result.values.dropna().str.fullmatch(r"\+\d+").all()
+
+
+@given(
+    digits=st.text(alphabet="0123456789", min_size=9, max_size=10),
+    style=st.sampled_from(["{a}-{b}-{c}", "{a}{b}{c}", "{a} {b} {c}", "({a}){b}-{c}"]),
+)
+def test_fast_path_agrees_with_phonenumbers(digits: str, style: str) -> None:
+    from sheetcrm.parse.phones import _plain_national_e164, _valid_e164
+
+    text = style.format(a="0" + digits[:2], b=digits[2:6], c=digits[6:])
+    fast = _plain_national_e164(text, "JP")
+    if fast is not None:
+        assert fast == _valid_e164(text, "JP")
+
+
+@pytest.mark.parametrize("text", ["090-1234-5678", "03-1234-5678", "0120-123-456", "(03)1234-5678"])
+def test_fast_path_takes_common_notations(text: str) -> None:
+    from sheetcrm.parse.phones import _plain_national_e164
+
+    assert _plain_national_e164(text, "JP") is not None
