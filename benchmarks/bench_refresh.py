@@ -74,7 +74,7 @@ def generate(path: Path, orders: int, seed: int = 7) -> None:
                 f"C{i:06d}",
                 name,
                 f"user{i}@example.jp",
-                f"090-{i // 10000:04d}-{i % 10000:04d}",
+                f"090-{1000 + i // 10000:04d}-{i % 10000:04d}",
                 rng.choice(["Instagram", "紹介", "検索", "チラシ"]),
             ],
         )

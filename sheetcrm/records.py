@@ -314,21 +314,18 @@ def _subset(table: RecognisedTable, index: pd.Index) -> RecognisedTable:
     )
 
 
-def _key_text(column: pd.Series) -> pd.Series:
-    """A column as plain text for building keys, blanks as '' (NA-safe under pandas 3)."""
-    return column.astype("string").fillna("").astype(object)
+def _row_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    """A 64-bit hash of the given columns per row: equal values, equal keys.
+
+    Hashing (rather than joining the values as text) keeps building keys for a
+    1,000,000-row sales log to a fraction of a second; collisions are negligible at 2⁶⁴.
+    """
+    return pd.util.hash_pandas_object(frame[columns].astype("string").fillna("\x00"), index=False)
 
 
-def _customer_signature(frame: pd.DataFrame) -> pd.Series:
-    return (
-        _key_text(frame["customer_id"])
-        + "|"
-        + _key_text(frame["email"])
-        + "|"
-        + _key_text(frame["phone"])
-        + "|"
-        + _key_text(frame["name_key"])
-    )
+_CUSTOMER_KEYS = ["customer_id", "email", "phone", "name_key"]
+_LINE_KEYS = ["order_id", "order_date", *_CUSTOMER_KEYS, "product", "quantity", "amount", "status"]
+_ORDER_KEYS = ["order_id", "order_date", *_CUSTOMER_KEYS]
 
 
 def _deduplicate_order_ids(
@@ -343,32 +340,10 @@ def _deduplicate_order_ids(
     if not has_id.any():
         return frame
     ided = frame.loc[has_id]
-    signature = _customer_signature(ided)
-    line = (
-        _key_text(ided["order_id"])
-        + "|"
-        + _key_text(ided["order_date"])
-        + "|"
-        + signature
-        + "|"
-        + _key_text(ided["product"])
-        + "|"
-        + _key_text(ided["quantity"])
-        + "|"
-        + _key_text(ided["amount"])
-        + "|"
-        + _key_text(ided["status"])
-    )
-    repeated = line.duplicated(keep="first")
+    repeated = _row_key(ided, _LINE_KEYS).duplicated(keep="first")
     collector.add_rows(table, repeated.index[repeated], "duplicate_order_id", "order_id")
     kept = ided.loc[~repeated]
-    order_shape = (
-        _key_text(kept["order_id"])
-        + "|"
-        + _key_text(kept["order_date"])
-        + "|"
-        + signature.loc[kept.index]
-    )
+    order_shape = _row_key(kept, _ORDER_KEYS)
     first_shape = order_shape.groupby(kept["order_id"]).transform("first")
     conflict = order_shape != first_shape
     collector.add_rows(table, conflict.index[conflict], "order_id_conflict", "order_id")
@@ -396,14 +371,11 @@ def _classify_revenue(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
     reversal = np.where(has_sale, -frame["amount"].abs(), 0.0)
     frame["revenue"] = np.where(voided, reversal, frame["amount"])
     frame["is_purchase"] = sale_line.to_numpy()
-    by_id = (
-        _key_text(frame["order_id"])
-        + "|"
-        + _key_text(frame["order_date"])
-        + "|"
-        + _customer_signature(frame)
-    )
-    by_row = f"{sheet}!" + pd.Series(frame.index.astype(str), index=frame.index)
+    # One key per order: the order ID with its date and buyer, or else the row itself.
+    by_id = _row_key(frame, _ORDER_KEYS).to_numpy()
+    by_row = pd.util.hash_pandas_object(
+        pd.Series(f"{sheet}!", index=frame.index) + frame.index.astype(str), index=False
+    ).to_numpy()
     frame["order_key"] = np.where(frame["order_id"].notna(), by_id, by_row)
     return frame
 
