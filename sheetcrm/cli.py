@@ -48,20 +48,51 @@ def _parse_as_of(value: str | None) -> dt.date | None:
         ) from None
 
 
-def _progress_printer(enabled: bool):
-    labels = {
-        "read": "reading workbook",
-        "recognise": "finding tables",
-        "analyse": "analysing customers",
-        "render": "building tabs",
-        "write": "writing",
-    }
+#: The stages of a refresh, in order, with what the progress bar says during each.
+STAGES = {
+    "read": ("reading workbook", "ブックを読み込み中"),
+    "recognise": ("finding tables", "表を探しています"),
+    "analyse": ("analysing customers", "顧客を分析中"),
+    "render": ("building tabs", "タブを作成中"),
+    "write": ("writing", "書き込み中"),
+}
 
-    def report(stage: str) -> None:
-        if enabled:
-            click.echo(f"… {labels.get(stage, stage)}", err=True)
 
-    return report
+class _StageBar:
+    """A progress bar over the refresh stages, on stderr (stdout stays for results)."""
+
+    def __init__(self, enabled: bool, lang: str) -> None:
+        self.enabled = enabled
+        self.lang = lang
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, stage: str) -> None:
+        if not self.enabled:
+            return
+        en, ja = STAGES.get(stage, (stage, stage))
+        if self.bar is None:
+            self.bar = click.progressbar(
+                length=len(STAGES),
+                label=ja if self.lang == "ja" else en,
+                file=sys.stderr,
+                show_percent=False,
+                show_pos=False,
+                width=20,
+                item_show_func=lambda _: None,
+            )
+            self.bar.__enter__()
+        self.bar.label = ja if self.lang == "ja" else en
+        if self.done:
+            self.bar.update(1)
+        self.done += 1
+        self.bar.render_progress()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.update(len(STAGES) - self.done + 1)
+            self.bar.__exit__(None, None, None)
+            self.bar = None
 
 
 def _show_progress(progress: bool | None, quiet: bool) -> bool:
@@ -242,6 +273,7 @@ def refresh(
     """
     from sheetcrm.pipeline import refresh as run_refresh
 
+    progress_bar = _StageBar(_show_progress(progress, quiet), _user_lang(lang))
     try:
         report = run_refresh(
             path,
@@ -251,10 +283,12 @@ def refresh(
             backup=not no_backup,
             dry_run=dry_run,
             keep_identical_rows=keep_identical_rows or None,
-            progress=_progress_printer(_show_progress(progress, quiet)),
+            progress=progress_bar,
         )
     except SheetcrmError as error:
+        progress_bar.close()
         _fail(error, lang)
+    progress_bar.close()
     if quiet:
         return
     analysis = report.analysis

@@ -245,3 +245,16 @@ def test_actions_export_and_tab(tmp_path: Path) -> None:
     assert run("refresh", str(path), "--no-backup").exit_code == 0
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
     assert names.index("やることリスト") == names.index("サマリー") + 1
+
+
+def test_progress_bar_goes_to_stderr_only_when_asked(make_workbook) -> None:
+    path = make_workbook(SHOP)
+    quiet = CliRunner().invoke(main, ["refresh", str(path), *AS_OF, "--no-backup"])
+    assert "finding tables" not in quiet.output
+    shown = CliRunner().invoke(
+        main,
+        ["refresh", str(path), *AS_OF, "--no-backup", "--progress"],
+        env={"LANG": "C", "LC_ALL": ""},
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "writing" in shown.stderr and "writing" not in shown.stdout
