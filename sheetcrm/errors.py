@@ -47,6 +47,42 @@ class WorkbookChanged(SheetcrmError):
     """Raised when the file changed on disk between reading and writing it back."""
 
 
+class WrongPassword(WorkbookEncrypted):
+    """Raised when the password given for an encrypted workbook does not open it."""
+
+
+class EncryptionFailed(SheetcrmError):
+    """Raised when a workbook could not be encrypted so that it opens again; nothing is written."""
+
+
+class DamagedWorkbook(NotAWorkbook):
+    """Raised when a workbook's zip is truncated or corrupt (found before any parsing)."""
+
+
+class WrongPackageType(NotAWorkbook):
+    """Raised when a zip is not a spreadsheet: no or wrong content types, a renamed .docx…"""
+
+
+class HostileWorkbook(NotAWorkbook):
+    """Raised when a workbook is built to exhaust memory or time; it is not opened further."""
+
+
+class ZipBomb(HostileWorkbook):
+    """Raised when a workbook would unpack to far more data, or parts, than any real one."""
+
+
+class UnsafeXML(HostileWorkbook):
+    """Raised when a part declares a DTD or entities (entity expansion, external entities)."""
+
+
+class AbsurdDimensions(HostileWorkbook):
+    """Raised when cell positions or counts lie outside Excel's grid or beyond what memory holds."""
+
+
+class UnsafeEntryName(HostileWorkbook):
+    """Raised when a zip entry name climbs out of the package (``../``), is absolute or repeats."""
+
+
 class NoTableFound(SheetcrmError):
     """Raised when no sheet holds a recognisable customers, orders or activities table."""
 
@@ -55,5 +91,52 @@ class NoTableFound(SheetcrmError):
 
 class InvalidOption(SheetcrmError):
     """Raised when an option value (a date, a language, a table name) cannot be used."""
+
+    exit_code = 2
+
+
+# --- Google Sheets ------------------------------------------------------------------
+# Every case below leaves the spreadsheet as it was (a sync writes all or nothing), so
+# they share exit code 3 with the file errors: "the spreadsheet cannot be read or written".
+
+
+class GoogleError(SheetcrmError):
+    """Base class for failures talking to Google Sheets; ``str(error)`` says what to do."""
+
+
+class AuthError(GoogleError):
+    """Raised when no usable Google credentials were found or Google refused them."""
+
+
+class SheetNotShared(GoogleError):
+    """Raised when the account may not open the spreadsheet (Google's 403)."""
+
+
+class SpreadsheetNotFound(GoogleError):
+    """Raised when no spreadsheet has the given URL or key (Google's 404)."""
+
+
+class ApiNotEnabled(GoogleError):
+    """Raised when the Google Cloud project behind the credentials has the API switched off."""
+
+
+class QuotaExceeded(GoogleError):
+    """Raised when Google kept answering 429 (too many requests) after every retry."""
+
+
+class GoogleUnavailable(GoogleError):
+    """Raised when Google kept failing (5xx) or could not be reached after every retry."""
+
+
+class SpreadsheetChanged(GoogleError):
+    """Raised when the spreadsheet changed between reading and writing (nothing was written)."""
+
+
+class SpreadsheetTooLarge(GoogleError):
+    """Raised when the generated tabs would not fit Google's 10-million-cell limit."""
+
+
+class TabExists(GoogleError):
+    """Raised when ``push`` would overwrite a tab that already exists (use ``--replace``)."""
 
     exit_code = 2

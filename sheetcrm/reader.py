@@ -15,7 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from sheetcrm.errors import NotAWorkbook, WorkbookEncrypted, WorkbookNotFound
+from sheetcrm.crypto import ENCRYPTED_SUFFIXES, password_required
+from sheetcrm.errors import NotAWorkbook, WorkbookNotFound
+from sheetcrm.guard import inspect_workbook
 
 READABLE_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -45,13 +47,8 @@ def sniff_workbook(path: Path) -> None:
     with path.open("rb") as handle:
         head = handle.read(8)
     suffix = path.suffix.lower()
-    if head == _OLE_MAGIC and suffix in {".xlsx", ".xlsm"}:
-        raise WorkbookEncrypted(
-            f"{path.name} is password-protected. Remove the password in Excel "
-            "(File > Info > Protect Workbook) and run again.",
-            message_ja=f"{path.name} にはパスワードが設定されています。Excel で"
-            "（ファイル > 情報 > ブックの保護）パスワードを解除してから再実行してください。",
-        )
+    if head == _OLE_MAGIC and suffix in ENCRYPTED_SUFFIXES:
+        raise password_required(path.name)  # read it with decrypted_content(path, password)
     if suffix not in READABLE_SUFFIXES:
         raise NotAWorkbook(
             f"{path.name} is not a spreadsheet sheetcrm can read "
@@ -59,19 +56,22 @@ def sniff_workbook(path: Path) -> None:
             message_ja=f"{path.name} は読み込めない形式です"
             "（.xlsx / .xlsm / .xls / .xlsb / .ods）。",
         )
-    if suffix in {".xlsx", ".xlsm"} and not zipfile.is_zipfile(path):
+    zipped = head.startswith(b"PK\x03\x04")  # a truncated zip: the guard says "damaged"
+    if suffix in {".xlsx", ".xlsm"} and not zipped and not zipfile.is_zipfile(path):
         raise NotAWorkbook(
             f"{path.name} is not a valid Excel workbook (the file is damaged or not really .xlsx).",
             message_ja=f"{path.name} は正しい Excel ブックではありません（破損しているか、"
             "中身が .xlsx ではありません）。",
         )
+    # Zip bombs, DTDs, absurd sheet sizes…: refused before fastexcel sees the file.
+    inspect_workbook(path)
 
 
-def _open(path: Path):
+def _open(path: Path, content: bytes | None = None):
     import fastexcel
 
     try:
-        return fastexcel.read_excel(path)
+        return fastexcel.read_excel(path if content is None else content)
     except Exception as error:  # fastexcel raises its own family plus OSError
         raise NotAWorkbook(
             f"{path.name} could not be opened as a workbook ({type(error).__name__}).",
@@ -80,15 +80,22 @@ def _open(path: Path):
 
 
 def read_sheets(
-    path: Path, *, skip: Iterable[str] = (), n_rows: int | None = None
+    path: Path,
+    *,
+    skip: Iterable[str] = (),
+    n_rows: int | None = None,
+    content: bytes | None = None,
 ) -> list[SourceSheet]:
     """Read the sheets of ``path`` (all but those named in ``skip``) as text cells.
 
     ``n_rows`` limits how many rows are read from the top of each sheet, which is
-    enough to find header rows without paying for the whole file.
+    enough to find header rows without paying for the whole file.  ``content`` is the
+    workbook already in memory and checked (a decrypted one, see :mod:`sheetcrm.crypto`);
+    ``path`` then only names it in messages.
     """
-    sniff_workbook(path)
-    reader = _open(path)
+    if content is None:
+        sniff_workbook(path)
+    reader = _open(path, content)
     skipped = set(skip)
     sheets = []
     for name in reader.sheet_names:

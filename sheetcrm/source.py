@@ -10,7 +10,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from sheetcrm.crypto import decrypted_content
 from sheetcrm.decisions import MEMORY_KEY, Decisions, read_decisions
 from sheetcrm.errors import NoTableFound
 from sheetcrm.issues import Issue
@@ -18,10 +20,16 @@ from sheetcrm.reader import SourceSheet, read_sheets, sniff_workbook
 from sheetcrm.settings import Settings, is_settings_sheet, read_settings
 from sheetcrm.tables import RecognisedTable, find_header, recognise
 
+if TYPE_CHECKING:
+    from sheetcrm.forget import ForgetList
+
+#: The key of our hidden tab listing people to leave out (:mod:`sheetcrm.forget`).
+FORGOTTEN_KEY = "forgotten"
+
 WRITABLE_SUFFIXES = {".xlsx", ".xlsm"}
 
-#: Generated tabs whose content is read back (the seller owns or edits them).
-READ_BACK_KEYS = frozenset({"settings", "duplicates", MEMORY_KEY})
+#: Generated tabs whose content is read back (the seller owns or edits them; our memories).
+READ_BACK_KEYS = frozenset({"settings", "duplicates", MEMORY_KEY, FORGOTTEN_KEY})
 
 Progress = Callable[[str], None]
 
@@ -40,23 +48,33 @@ class SourceInput:
     generated: dict[str, str] = field(default_factory=dict)  # key → tab title
     review: SourceSheet | None = None  # our previous Duplicates tab, with decisions
     memory: SourceSheet | None = None  # our hidden memory of decisions
+    forgotten: SourceSheet | None = None  # our hidden list of people to leave out
 
     def decisions(self, today: dt.date) -> Decisions:
         """The seller's duplicate decisions: remembered ones updated from the review tab."""
         return read_decisions(self.memory, self.review, today)
+
+    def forget_list(self) -> ForgetList:
+        """The people to leave out of every generated tab (see :mod:`sheetcrm.forget`)."""
+        from sheetcrm.forget import read_forget_list
+
+        return read_forget_list(self.forgotten)
 
     @property
     def has_settings_tab(self) -> bool:
         return self.settings.sheet is not None
 
 
-def generated_tabs(path: Path) -> dict[str, str]:
-    """``{key: title}`` of the tabs sheetcrm generated in ``path`` (none for .xls/.ods)."""
+def generated_tabs(path: Path, *, content: bytes | None = None) -> dict[str, str]:
+    """``{key: title}`` of the tabs sheetcrm generated in ``path`` (none for .xls/.ods).
+
+    ``content``: the workbook already decrypted in memory (``path`` then names it).
+    """
     if path.suffix.lower() not in WRITABLE_SUFFIXES:
         return {}
     from sheetcrm.package import generated_sheets
 
-    return {key: title for title, key in generated_sheets(path).items()}
+    return {key: title for title, key in generated_sheets(path, content=content).items()}
 
 
 def source_from_sheets(
@@ -78,17 +96,31 @@ def source_from_sheets(
     if not tables:
         raise no_table_error(name, data_sheets)
     return SourceInput(
-        tables, settings, issues, generated, read_back.get("duplicates"), read_back.get(MEMORY_KEY)
+        tables,
+        settings,
+        issues,
+        generated,
+        read_back.get("duplicates"),
+        read_back.get(MEMORY_KEY),
+        read_back.get(FORGOTTEN_KEY),
     )
 
 
-def read_workbook_source(path: Path, progress: Progress = _silent) -> SourceInput:
-    """Read ``path``: every seller tab, plus the generated tabs we read back (settings)."""
-    sniff_workbook(path)
-    generated = generated_tabs(path)
+def read_workbook_source(
+    path: Path, progress: Progress = _silent, *, password: str | None = None
+) -> SourceInput:
+    """Read ``path``: every seller tab, plus the generated tabs we read back (settings).
+
+    An encrypted workbook is decrypted in memory with ``password`` (see
+    :mod:`sheetcrm.crypto`); without one it is refused with WorkbookEncrypted.
+    """
+    content = decrypted_content(path, password)
+    if content is None:
+        sniff_workbook(path)
+    generated = generated_tabs(path, content=content)
     skip = {title for key, title in generated.items() if key not in READ_BACK_KEYS}
     progress("read")
-    sheets = read_sheets(path, skip=skip)
+    sheets = read_sheets(path, skip=skip, content=content)
     progress("recognise")
     return source_from_sheets(sheets, generated, path.name)
 

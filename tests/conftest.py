@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
+from network_guard import no_network  # noqa: F401 - an autouse fixture: loopback only, no DNS
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 

@@ -6,12 +6,13 @@ English and Japanese, naming the file but nothing inside it.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
+from typing import BinaryIO
 
 from ..errors import (
     NotAWorkbook,
     UnsupportedFormat,
-    WorkbookEncrypted,
     WorkbookLocked,
     WorkbookNotFound,
 )
@@ -23,10 +24,13 @@ CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WRITABLE_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 
 
-def check_writable(path: Path) -> None:
-    """Raise unless ``path`` is an .xlsx/.xlsm we can rewrite and nobody has it open."""
+def check_writable(path: Path, *, password: str | None = None) -> None:
+    """Raise unless ``path`` is an .xlsx/.xlsm we can rewrite and nobody has it open.
+
+    An encrypted workbook passes when ``password`` opens it (it is decrypted in memory).
+    """
     path = Path(path)
-    check_package(path)
+    check_package(path, password=password)
     check_not_locked(path)
 
 
@@ -44,38 +48,46 @@ def check_exists(path: Path) -> None:
         )
 
 
-def check_package(path: Path) -> None:
-    """Raise the precise error when ``path`` is not a readable, unencrypted .xlsx/.xlsm."""
+def check_package(path: Path, *, password: str | None = None) -> None:
+    """Raise the precise error when ``path`` is not a readable .xlsx/.xlsm.
+
+    An encrypted one is refused (WorkbookEncrypted) unless ``password`` opens it.
+    """
     name = path.name
     check_exists(path)
     if path.suffix.lower() not in WRITABLE_SUFFIXES:
         raise _unsupported(name)
     with open(path, "rb") as f:
         head = f.read(8)
-        if head == CFB_MAGIC:
-            raise WorkbookEncrypted(
-                f"{name} is password-protected. Save a copy without a password in Excel "
-                "(File > Info > Protect Workbook > Encrypt with Password, clear it) and try again.",
-                message_ja=(
-                    f"{name} はパスワードで保護されています。"
-                    "Excel でパスワードを解除したコピーを保存して"
-                    "（ファイル > 情報 > ブックの保護 > パスワードを使用して暗号化 を空欄に）、"
-                    "もう一度お試しください。"
-                ),
-            )
-        f.seek(0)
-        try:
-            package = Package(f)
-            if package.has("mimetype") or package.has("xl/workbook.bin"):
-                raise _unsupported(name)
-            for part in (
-                "[Content_Types].xml",
-                package.workbook_part,
-                rels_part(package.workbook_part),
-            ):
-                check_well_formed(decode(package.read(part))[0])
-        except (PackageError, XMLError) as error:
-            raise not_a_workbook(name) from error
+    # The guard and crypto modules import this package, hence the late imports.
+    if head == CFB_MAGIC:
+        from sheetcrm.crypto import decrypt_bytes, password_required
+
+        if password is None:
+            raise password_required(name)
+        check_content(io.BytesIO(decrypt_bytes(path.read_bytes(), password, name=name)), name)
+        return
+    from sheetcrm.guard import inspect_workbook
+
+    inspect_workbook(path)  # zip bombs, DTDs, path traversal…; cached per file
+    with open(path, "rb") as f:
+        check_content(f, name)
+
+
+def check_content(fp: BinaryIO, name: str) -> None:
+    """Raise unless the (guarded) package in ``fp`` is an .xlsx/.xlsm whose core parts parse."""
+    try:
+        package = Package(fp)
+        if package.has("mimetype") or package.has("xl/workbook.bin"):
+            raise _unsupported(name)
+        for part in (
+            "[Content_Types].xml",
+            package.workbook_part,
+            rels_part(package.workbook_part),
+        ):
+            check_well_formed(decode(package.read(part))[0])
+    except (PackageError, XMLError) as error:
+        raise not_a_workbook(name) from error
 
 
 def check_not_locked(path: Path) -> None:

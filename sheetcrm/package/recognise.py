@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
-from .checks import check_package, is_foreign, not_a_workbook
+from .checks import check_content, check_package, is_foreign, not_a_workbook
 from .marker import code_name_in, find_marked
 from .opc import Package, PackageError
 from .workbook import Workbook, read_workbook
 from .xmlspan import XMLError
 
 
-def generated_sheets(path: Path) -> dict[str, str]:
+def generated_sheets(path: Path, *, content: bytes | None = None) -> dict[str, str]:
     """``{tab title: key}`` of our tabs, in tab order — for the reader to skip them.
 
-    Formats we never write into (.xls, .xlsb, .ods, .csv) cannot hold our tabs: ``{}``.
+    ``content`` is the package already in memory (a decrypted workbook), ``path`` then
+    only names it.  Formats we never write into (.xls, .xlsb, .ods, .csv) cannot hold
+    our tabs: ``{}``.
     """
     path = Path(path)
     if is_foreign(path):
         return {}
-    check_package(path)
-    with open(path, "rb") as f:
+    if content is None:
+        check_package(path)
+    else:
+        check_content(io.BytesIO(content), path.name)
+    with open(path, "rb") if content is None else io.BytesIO(content) as f:
         try:
             package = Package(f)
             wb = read_workbook(package)

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from ..crypto import decrypt_bytes, encrypt_bytes, is_encrypted, password_required
 from ..errors import WorkbookChanged, WorkbookLocked
 from . import atomic
 from .backup import make_backup, rotate
@@ -59,6 +60,7 @@ def write_generated_sheets(
     backup: bool = True,
     expected: Fingerprint | None = None,
     keep: Collection[str] = (),
+    password: str | None = None,
 ) -> WriteResult:
     """Graft the sheets of ``rendered`` (``keys[i]`` identifies sheet i) into ``source``.
 
@@ -67,6 +69,10 @@ def write_generated_sheets(
     .ods: anything but .xlsx/.xlsm) yields just the generated tabs.  ``expected`` is the
     fingerprint taken when the source was read: a workbook saved since then is refused
     with WorkbookChanged.  Tabs of ours whose key is in ``keep`` are left as they are.
+
+    An encrypted ``source`` needs its ``password``: it is decrypted in memory, grafted
+    in memory and encrypted again before anything is written, so the result (in place
+    or ``out``) and the backup are encrypted with the same password.
     """
     source, rendered = Path(source), Path(rendered)
     if source.is_symlink():
@@ -74,14 +80,17 @@ def write_generated_sheets(
     in_place = out is None or _same_file(source, Path(out))
     target = source if in_place else Path(out)
     foreign = False
+    encrypted = is_encrypted(source)
+    if encrypted and password is None:
+        raise password_required(source.name)
     if in_place:
-        check_writable(source)
+        check_writable(source, password=password)
     else:
         foreign = is_foreign(source)
         if foreign:
             check_exists(source)
         else:
-            check_package(source)
+            check_package(source, password=password)
         check_not_locked(target)
     seen = fingerprint(source)
     if expected is not None and seen != expected:
@@ -90,6 +99,14 @@ def write_generated_sheets(
     mode = stat.S_IMODE(os.stat(target if target.exists() else source).st_mode)
 
     def produce(fp: BinaryIO) -> GraftSummary:
+        if not encrypted:
+            return graft_into(fp)
+        plain = io.BytesIO()  # the decrypted result never touches the disk
+        summary = graft_into(plain)
+        fp.write(encrypt_bytes(plain.getvalue(), password or "", name=source.name))
+        return summary
+
+    def graft_into(fp: BinaryIO) -> GraftSummary:
         with open(rendered, "rb") as rf:
             rendered_package = Package(rf)
             if foreign:
@@ -99,7 +116,7 @@ def write_generated_sheets(
                     keys,
                     fp,
                 )
-            with open(source, "rb") as sf:
+            with _open_source(source, password if encrypted else None) as sf:
                 try:
                     return graft(Package(sf), rendered_package, keys, fp, keep)
                 except (PackageError, XMLError, CorruptEntry) as error:
@@ -128,6 +145,13 @@ def write_generated_sheets(
     return WriteResult(
         target, summary.added, summary.replaced, summary.removed, made[0] if made else None
     )
+
+
+def _open_source(source: Path, password: str | None) -> BinaryIO:
+    """The seller's package: the file itself, or its decrypted bytes in memory."""
+    if password is None:
+        return open(source, "rb")
+    return io.BytesIO(decrypt_bytes(source.read_bytes(), password, name=source.name))
 
 
 def _check_rendered(rendered: Path) -> None:
