@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sheetcrm.fakesheets import dimensions, metadata
+from sheetcrm.fakesheets import dimensions, metadata, paste, validation
 from sheetcrm.fakesheets.a1 import Bounds
 from sheetcrm.fakesheets.errors import (
     CELL_LIMIT_MESSAGE,
@@ -490,6 +490,24 @@ def _add_conditional_format_rule(batch: Batch, p: dict[str, Any]) -> None:
     sheet.conditional_formats.insert(index, rule)
 
 
+def _delete_conditional_format_rule(batch: Batch, p: dict[str, Any]) -> dict[str, Any]:
+    """Remove the rule at ``index``; later rules move up (their indexes decrease)."""
+    sheet = batch.ss.require_sheet(p.get("sheetId", 0))
+    index = p.get("index", 0)
+    if not isinstance(index, int) or not 0 <= index < len(sheet.conditional_formats):
+        raise invalid(f"No conditional format on sheet {sheet.sheet_id} at index {index}.")
+    rule = sheet.conditional_formats.pop(index)
+    return {"deleteConditionalFormatRule": {"rule": rule}}
+
+
+def _set_data_validation(batch: Batch, p: dict[str, Any]) -> None:
+    validation.set_validation(batch.ss, p)
+
+
+def _copy_paste(batch: Batch, p: dict[str, Any]) -> None:
+    paste.copy_paste(batch.ss, p)
+
+
 def _all_chart_ids(ss: Spreadsheet) -> set[int]:
     return {chart["chartId"] for sheet in ss.sheets for chart in sheet.charts}
 
@@ -665,6 +683,9 @@ HANDLERS: dict[str, Handler] = {
     "setBasicFilter": _set_basic_filter,
     "clearBasicFilter": _clear_basic_filter,
     "addConditionalFormatRule": _add_conditional_format_rule,
+    "deleteConditionalFormatRule": _delete_conditional_format_rule,
+    "setDataValidation": _set_data_validation,
+    "copyPaste": _copy_paste,
     "addChart": _add_chart,
     "deleteEmbeddedObject": _delete_embedded_object,
     "createDeveloperMetadata": _create_developer_metadata,

@@ -372,6 +372,8 @@ class Spreadsheet:
             out["effectiveFormat"] = with_color_styles(deep_merge(base, fmt or {}))
         if "note" in cell:
             out["note"] = cell["note"]
+        if "dataValidation" in cell:
+            out["dataValidation"] = copy.deepcopy(cell["dataValidation"])
         return out
 
 
