@@ -2,8 +2,9 @@
 
 Heavy modules (pandas, fastexcel, xlsxwriter) are imported inside the commands so that
 ``sheetcrm --help`` stays instant.  Exit codes: 0 success, 1 ``check`` found errors,
-2 bad usage or option, 3 the file cannot be read or written (locked, encrypted, not a
-workbook, changed on disk), 4 no recognisable table.
+2 bad usage or option, 3 the file or spreadsheet cannot be read or written (locked,
+wrong or missing password, not a workbook, damaged or hostile, changed on disk, a
+Google spreadsheet not shared or over quota), 4 no recognisable table.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sheetcrm.cli_google import NEW_GOOGLE_OPTIONS, auth, pull, push, run_new_google, sync
+from sheetcrm.cli_privacy import PASSWORD, password_for, register
 from sheetcrm.errors import InvalidOption, SheetcrmError
 
 if TYPE_CHECKING:
@@ -146,7 +149,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--lang",
     type=click.Choice(["ja", "en"]),
@@ -156,7 +159,16 @@ def main() -> None:
 )
 @click.option("--sample", is_flag=True, help="Fill the template with realistic demo data.")
 @click.option("--force", is_flag=True, help="Overwrite PATH if it already exists.")
-def new(path: Path, lang: str, sample: bool, force: bool) -> None:
+@NEW_GOOGLE_OPTIONS
+def new(
+    path: Path | None,
+    lang: str,
+    sample: bool,
+    force: bool,
+    google: bool,
+    share: str | None,
+    credentials: Path | None,
+) -> None:
     """Create a fresh template workbook at PATH.
 
     \b
@@ -170,6 +182,14 @@ def new(path: Path, lang: str, sample: bool, force: bool) -> None:
     Example:
       sheetcrm new shop.xlsx --sample && sheetcrm refresh shop.xlsx
     """
+    if google:
+        title = str(path) if path is not None else None
+        run_new_google(title=title, lang=lang, sample=sample, share=share, credentials=credentials)
+        return
+    if path is None:
+        raise click.UsageError("Give the new workbook's PATH, or use --google.")
+    if share:
+        raise click.UsageError("--share only works with --google.")
     from sheetcrm.template import new_workbook
 
     try:
@@ -243,6 +263,7 @@ def _summary_lines(analysis: Analysis) -> list[str]:
 @KEEP_IDENTICAL
 @QUIET
 @PROGRESS
+@PASSWORD
 def refresh(
     path: Path,
     as_of: str | None,
@@ -253,6 +274,7 @@ def refresh(
     keep_identical_rows: bool,
     quiet: bool,
     progress: bool | None,
+    password: str | None,
 ) -> None:
     """Analyse PATH and write the analysis tabs into it.
 
@@ -277,6 +299,7 @@ def refresh(
     try:
         report = run_refresh(
             path,
+            password=password_for(path, password, lang=lang),
             as_of=_parse_as_of(as_of),
             lang=lang,
             out=out,
@@ -321,6 +344,7 @@ def refresh(
     is_flag=True,
     help="Show e-mails and phone numbers in full (masked by default: t***@example.com).",
 )
+@PASSWORD
 def check(
     path: Path,
     as_of: str | None,
@@ -328,6 +352,7 @@ def check(
     keep_identical_rows: bool,
     max_issues: int,
     show_pii: bool,
+    password: str | None,
 ) -> None:
     """Validate PATH and list data problems; change nothing.
 
@@ -343,6 +368,7 @@ def check(
     try:
         analysis = analyse(
             path,
+            password=password_for(path, password, lang=lang),
             as_of=_parse_as_of(as_of),
             lang=lang,
             keep_identical_rows=keep_identical_rows or None,
@@ -408,6 +434,7 @@ def check(
 @AS_OF
 @LANG
 @KEEP_IDENTICAL
+@PASSWORD
 def export(
     path: Path,
     table: str,
@@ -420,6 +447,7 @@ def export(
     as_of: str | None,
     lang: str | None,
     keep_identical_rows: bool,
+    password: str | None,
 ) -> None:
     """Export a computed table as CSV or JSON (stable snake_case columns).
 
@@ -448,6 +476,7 @@ def export(
     try:
         analysis = analyse(
             path,
+            password=password_for(path, password, lang=lang),
             as_of=_parse_as_of(as_of),
             lang=lang,
             keep_identical_rows=keep_identical_rows or None,
@@ -474,3 +503,8 @@ def export(
         write_export(frame, fmt, sys.stdout, raw=raw)  # type: ignore[arg-type]
     else:
         export_to_path(frame, fmt, out, raw=raw)  # type: ignore[arg-type]
+
+
+for _command in (sync, auth, pull, push):
+    main.add_command(_command)
+register(main)  # encrypt, decrypt, forget
