@@ -29,6 +29,8 @@ from sheetcrm.resources import load_table
 from sheetcrm.segments import PROSPECTS, segment_by_key, segments
 from sheetcrm.settings import settings_sheet
 
+#: The review queue shows the strongest pairs first, at most this many (all are exported).
+MAX_REVIEW_ROWS = 2_000
 #: How many source rows a Customers cell lists before it says "+N more".
 MAX_SOURCES_SHOWN = 20
 
@@ -387,23 +389,28 @@ def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
     """The review queue: open candidates, automatic ID merges, remembered decisions."""
     lang = analysis.lang
     choices = tuple(verdict_label(v, lang) for v in VERDICTS)
-    people = display.set_index("customer_id")
+    shown = ("name", "email", "phone", "sources", "matched_by")
+    # A plain dict, built once: candidates can number in the tens of thousands.
+    people = dict(
+        zip(display["customer_id"], zip(*(display[k] for k in shown), strict=True), strict=True)
+    )
     columns = (
         Column("decision", label("columns", "decision", lang), choices=choices),
         *_columns(DUPLICATE_TAB, lang),
     )
 
     def person_columns(row: dict, side: str, cid: str) -> None:
-        person = people.loc[cid] if cid in people.index else None
+        person = people.get(cid)
         row[f"customer_id_{side}"] = cid
-        for key in ("name", "email", "phone", "sources"):
-            row[f"{key}_{side}"] = None if person is None else person[key]
+        for i, key in enumerate(shown[:4]):
+            row[f"{key}_{side}"] = None if person is None else person[i]
 
     def evidence_text(fields: list[str]) -> str:
         return ", ".join(label("columns", f, lang) if _has_label(f) else f for f in fields)
 
+    candidates = analysis.resolution.candidates
     open_rows = []
-    for candidate in analysis.resolution.candidates.itertuples(index=False):
+    for candidate in candidates.head(MAX_REVIEW_ROWS).itertuples(index=False):
         row = {
             "decision": None,
             "score": candidate.score,
@@ -417,7 +424,7 @@ def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
         row = {
             "decision": None,
             "score": None,
-            "evidence": people.loc[primary, "matched_by"] if primary in people.index else None,
+            "evidence": people[primary][4] if primary in people else None,
         }
         person_columns(row, "a", primary)
         row["customer_id_b"] = secondary
@@ -433,11 +440,13 @@ def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
         person_columns(row, "b", decision.b)
         remembered_rows.append(row)
     keys = [c.key for c in columns]
+    more = len(candidates) - MAX_REVIEW_ROWS
+    suffix = label("captions", "more_candidates", lang).format(n=more) if more > 0 else ""
     tables = [
         Table(
             columns,
             pd.DataFrame(rows, columns=keys),
-            caption=label("captions", caption, lang),
+            caption=label("captions", caption, lang) + (suffix if first else ""),
             autofilter=first,
         )
         for rows, caption, first in (

@@ -56,3 +56,17 @@ def test_summary_says_why_there_is_no_forecast_on_a_small_shop(sample_analysis) 
     assert "100" in figures["forecast"]  # "…a forecast needs at least 100" in the seller's language
     assert figures["expected_revenue_90d"] is None
     assert sample_analysis.customers["p_alive"].isna().all()  # no numbers when not reliable
+
+
+def test_review_queue_tab_is_capped_and_says_so(make_workbook, monkeypatch) -> None:
+    import sheetcrm.outputs as outputs
+
+    rows = [["注文日", "お名前", "メール", "金額"]] + [
+        ["2024/1/5", "佐藤花子", f"hanako{i}@example.com", 1000] for i in range(4)
+    ]
+    analysis = analyse(make_workbook({"注文": rows}), as_of=TODAY)
+    assert len(analysis.resolution.candidates) == 6  # 4 namesakes pair up 6 ways
+    monkeypatch.setattr(outputs, "MAX_REVIEW_ROWS", 2)
+    (queue,) = [s for s in build_output(analysis).sheets if s.key == "duplicates"]
+    assert len(queue.tables[0].rows) == 2
+    assert "4" in queue.tables[0].caption and "export --table duplicates" in queue.tables[0].caption
