@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -131,9 +132,73 @@ PROGRESS = click.option(
 )
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in sheetcrm, not a problem with the file
+
+
+class _GuardedGroup(click.Group):
+    """Turns an unexpected exception (a bug) into a short message instead of a traceback.
+
+    The exception's text may quote a cell, i.e. a customer's data, so without
+    ``--debug`` only its type is shown; ``--debug`` shows the traceback with e-mail
+    addresses and phone numbers masked (unless ``--show-pii`` is also given).
+    """
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            click.echo("sheetcrm: interrupted; your workbook was not changed.", err=True)
+            sys.exit(130)
+        except Exception as error:  # the last line of defence: any bug ends here
+            debug = (ctx.obj or {}).get("debug", False)
+            show_pii = (ctx.obj or {}).get("show_pii", False)
+            if debug:
+                import traceback
+
+                text = "".join(traceback.format_exception(error))
+                click.echo(text if show_pii else _mask_personal_data(text), err=True)
+            lang = _user_lang()
+            message = (
+                f"sheetcrm の内部エラーです（{type(error).__name__}）。ブックは変更していません。"
+                "--debug を付けて再実行すると詳細が表示されます。"
+                if lang == "ja"
+                else f"sheetcrm hit an internal error ({type(error).__name__}); your workbook "
+                "was not changed. Run again with --debug for details."
+            )
+            click.echo(f"sheetcrm: {message}", err=True)
+            sys.exit(EXIT_INTERNAL_ERROR)
+
+
+_EMAIL_IN_TEXT = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
+_PHONE_IN_TEXT = re.compile(r"\+?\d[\d -]{7,}\d")
+
+
+def _mask_personal_data(text: str) -> str:
+    """Mask e-mail addresses and phone numbers found anywhere in ``text``."""
+    from sheetcrm.privacy import mask_email, mask_phone
+
+    text = _EMAIL_IN_TEXT.sub(lambda m: mask_email(m.group()), text)
+    return _PHONE_IN_TEXT.sub(lambda m: mask_phone(m.group()), text)
+
+
+@click.group(cls=_GuardedGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="sheetcrm")
-def main() -> None:
+@click.option(
+    "--debug",
+    is_flag=True,
+    help="On an internal error, show the traceback "
+    "(e-mails and phone numbers masked unless --show-pii).",
+)
+@click.option(
+    "--show-pii",
+    "show_pii_globally",
+    is_flag=True,
+    help="With --debug: do not mask personal data in the traceback.",
+)
+@click.pass_context
+def main(ctx: click.Context, debug: bool, show_pii_globally: bool) -> None:
     """Customer analysis for sellers who keep their customers in Excel.
 
     \b
@@ -146,6 +211,7 @@ def main() -> None:
     Your own sheets are never changed: refresh only adds (and on the next run
     replaces) the tabs it made, and keeps a backup in .sheetcrm/backups/.
     """
+    ctx.obj = {"debug": debug, "show_pii": show_pii_globally}
 
 
 @main.command()

@@ -258,3 +258,22 @@ def test_progress_bar_goes_to_stderr_only_when_asked(make_workbook) -> None:
     )
     assert shown.exit_code == 0, shown.output
     assert "writing" in shown.stderr and "writing" not in shown.stdout
+
+
+def test_internal_error_is_a_short_message_without_personal_data(make_workbook, monkeypatch):
+    import sheetcrm.pipeline
+
+    def broken(*args, **kwargs):
+        raise ValueError("cannot parse 'taro@example.com' 090-1234-5678")
+
+    monkeypatch.setattr(sheetcrm.pipeline, "analyse", broken)
+    path = make_workbook(SHOP)
+    result = run("check", str(path))
+    assert result.exit_code == 70
+    assert "internal error (ValueError)" in result.output
+    assert "taro@example.com" not in result.output and "Traceback" not in result.output
+    debug = run("--debug", "check", str(path))
+    assert "Traceback" in debug.output and "t***@example.com" in debug.output
+    assert "taro@example.com" not in debug.output and "090-****-5678" in debug.output
+    shown = run("--debug", "--show-pii", "check", str(path))
+    assert "taro@example.com" in shown.output
