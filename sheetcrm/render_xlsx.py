@@ -25,7 +25,7 @@ import datetime as dt
 import math
 import numbers
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import count
@@ -40,6 +40,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from sheetcrm.layout import Placement, place_tables, typed_column
 from sheetcrm.output_model import Chart, OutputWorkbook, SheetModel, Table
 from sheetcrm.xlsx_formats import (
     CAPTION_STYLE,
@@ -103,7 +104,7 @@ def render_xlsx(model: OutputWorkbook, path: Path, *, tmpdir: Path | None = None
     (time zones are dropped, keeping the wall-clock time); timedeltas → a number of
     days; ``None``/NaN/NaT/NA → an empty cell; anything else → its ``str()`` as text.
     """
-    placements = [_place_tables(sheet.tables) for sheet in model.sheets]
+    placements = [place_tables(sheet.tables) for sheet in model.sheets]
     for sheet, sheet_placements in zip(model.sheets, placements, strict=True):
         _check_sheet(sheet, sheet_placements)
     titles = [sheet.title.lower() for sheet in model.sheets]  # Excel ignores case here
@@ -120,45 +121,12 @@ def render_xlsx(model: OutputWorkbook, path: Path, *, tmpdir: Path | None = None
 
 def write_sheet(workbook: Workbook, sheet: SheetModel, lang: str) -> None:
     """Add one sheet model to a workbook someone else is writing (e.g. the template)."""
-    placements = _place_tables(sheet.tables)
+    placements = place_tables(sheet.tables)
     _check_sheet(sheet, placements)
     _SheetWriter(workbook, _Styles(workbook, lang), sheet, placements).write()
 
 
-@dataclass(frozen=True)
-class _Placement:
-    """Where one table sits on its sheet (0-based rows)."""
-
-    caption_row: int | None
-    header_row: int
-    n_rows: int
-
-    @property
-    def first_data_row(self) -> int:
-        return self.header_row + 1
-
-    @property
-    def last_row(self) -> int:
-        """The last data row, or the header row of an empty table."""
-        return self.header_row + self.n_rows
-
-
-def _place_tables(tables: Sequence[Table]) -> list[_Placement]:
-    """Stack the tables from A1 down, each under its caption, one blank row apart."""
-    placements = []
-    row = 0
-    for table in tables:
-        caption_row = None
-        if table.caption:
-            caption_row = row
-            row += 1
-        placement = _Placement(caption_row, row, len(table.rows))
-        placements.append(placement)
-        row = placement.last_row + 2
-    return placements
-
-
-def _check_sheet(sheet: SheetModel, placements: list[_Placement]) -> None:
+def _check_sheet(sheet: SheetModel, placements: list[Placement]) -> None:
     """Raise ``ValueError`` if the sheet model cannot be rendered as described."""
     where = f"sheet {sheet.key!r}"
     if placements and placements[-1].last_row >= EXCEL_MAX_ROWS:
@@ -240,7 +208,7 @@ class _ColumnData:
 
 def _column_data(series: pd.Series) -> _ColumnData:
     """Vectorised preparation of one column: pick a write mode, find its blanks."""
-    series = _infer_object_dtype(series)
+    series = typed_column(series)
     kind = series.dtype.kind
     if kind == "M":
         if getattr(series.dtype, "tz", None) is not None:
@@ -256,21 +224,6 @@ def _column_data(series: pd.Series) -> _ColumnData:
     missing = series.isna().to_numpy(dtype=bool)
     mode = _TEXT if _is_plain_text(series) else _ANY
     return _ColumnData(series.array, missing if missing.any() else None, mode)
-
-
-def _infer_object_dtype(series: pd.Series) -> pd.Series:
-    """Give an object column of dates or numbers a real dtype so it takes the fast path."""
-    if series.dtype != object:
-        return series
-    inferred = pd.api.types.infer_dtype(series, skipna=True)
-    try:
-        if inferred in ("datetime", "datetime64", "date"):
-            return pd.to_datetime(series)
-        if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
-            return series.astype("float64")
-    except (TypeError, ValueError, OverflowError):
-        pass  # mixed time zones, out-of-range dates, huge ints: written cell by cell
-    return series
 
 
 def _finite(values: np.ndarray, mode: str) -> _ColumnData:
@@ -321,7 +274,7 @@ class _SheetWriter:
     """Writes one sheet model into a new worksheet, rows strictly top to bottom."""
 
     def __init__(
-        self, workbook: Workbook, styles: _Styles, sheet: SheetModel, placements: list[_Placement]
+        self, workbook: Workbook, styles: _Styles, sheet: SheetModel, placements: list[Placement]
     ) -> None:
         self.workbook = workbook
         self.styles = styles
@@ -349,7 +302,7 @@ class _SheetWriter:
 
     # -- cells -----------------------------------------------------------------------
 
-    def _write_table(self, table: Table, placement: _Placement) -> None:
+    def _write_table(self, table: Table, placement: Placement) -> None:
         styles, ws = self.styles, self.ws
         if placement.caption_row is not None:
             self._write_text(placement.caption_row, 0, table.caption, styles.caption)

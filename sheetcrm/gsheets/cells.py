@@ -32,6 +32,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sheetcrm.layout import typed_column
+
 #: Google's limit per cell (https://support.google.com/drive/answer/37603); Google counts
 #: UTF-16 code units, so that is what we count too.
 MAX_CELL_CHARS = 50_000
@@ -105,7 +107,7 @@ def single(value: str) -> tuple[str, str]:
 
 def column_cells(series: pd.Series) -> ColumnCells:
     """Convert one column, choosing the path from its dtype."""
-    series = _typed(series.reset_index(drop=True))
+    series = typed_column(series.reset_index(drop=True))
     kind = series.dtype.kind
     if kind == "M":
         if getattr(series.dtype, "tz", None) is not None:
@@ -125,21 +127,6 @@ def column_cells(series: pd.Series) -> ColumnCells:
     if pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty"):
         return _texts(series)
     return _mixed(series)
-
-
-def _typed(series: pd.Series) -> pd.Series:
-    """Give an object column of only dates or only numbers a real dtype (the fast paths)."""
-    if series.dtype != object:
-        return series
-    inferred = pd.api.types.infer_dtype(series, skipna=True)
-    try:
-        if inferred in ("datetime", "datetime64", "date"):
-            return pd.to_datetime(series)
-        if inferred in ("integer", "floating", "mixed-integer-float", "decimal"):
-            return series.astype("float64")
-    except (TypeError, ValueError, OverflowError):
-        pass  # mixed time zones, out-of-range dates, huge ints: converted cell by cell
-    return series
 
 
 def _number_texts(values: np.ndarray) -> list[str]:

@@ -28,42 +28,13 @@ import pandas as pd
 from sheetcrm.gsheets import formats
 from sheetcrm.gsheets.cells import EMPTY, ColumnCells, column_cells, single
 from sheetcrm.gsheets.fingerprint import fingerprint
+from sheetcrm.layout import Placement, place_tables
 from sheetcrm.output_model import Chart, OutputWorkbook, SheetModel, Table
 from sheetcrm.xlsx_formats import fitted_width
 
 _WIDTH_SAMPLE = 200  # values looked at when fitting a column's width (as render_xlsx)
 _CHART_TYPES = {"bar": "BAR", "column": "COLUMN", "line": "LINE"}
 _CHART_COLUMNS = 1 + math.ceil(formats.CHART_WIDTH_PX / formats.COLUMN_WIDTH_PX)
-
-
-@dataclass(frozen=True)
-class _Placement:
-    """Where one table sits (0-based rows), as in render_xlsx."""
-
-    caption_row: int | None
-    header_row: int
-    n_rows: int
-
-    @property
-    def first_data_row(self) -> int:
-        return self.header_row + 1
-
-    @property
-    def end_row(self) -> int:
-        """One past the last data row (the header row's successor for an empty table)."""
-        return self.header_row + 1 + self.n_rows
-
-
-def _place(tables: Sequence[Table]) -> list[_Placement]:
-    placements, row = [], 0
-    for table in tables:
-        caption_row = None
-        if table.caption:
-            caption_row, row = row, row + 1
-        placement = _Placement(caption_row, row, len(table.rows))
-        placements.append(placement)
-        row = placement.end_row + 1
-    return placements
 
 
 @dataclass(frozen=True)
@@ -89,7 +60,7 @@ class TabContent:
     free_columns: tuple[int, ...]
     truncated: int
     sheet: SheetModel = field(repr=False)
-    placements: tuple[_Placement, ...] = field(repr=False)
+    placements: tuple[Placement, ...] = field(repr=False)
     looks: tuple[tuple[_ColumnLook, ...], ...] = field(repr=False)
     widths: tuple[int, ...] = field(repr=False)
 
@@ -156,7 +127,7 @@ def render_tabs(model: OutputWorkbook) -> list[TabContent]:
 
 def render_tab(sheet: SheetModel, lang: str, currency: str = "JPY") -> TabContent:
     """One sheet model as cell JSON, canonical rows and looks."""
-    placements = _place(sheet.tables)
+    placements = place_tables(sheet.tables)
     width = _content_width(sheet)
     used_rows = placements[-1].end_row if placements else 0
     json_rows: list[str] = [EMPTY] * used_rows
@@ -246,7 +217,7 @@ def _content_width(sheet: SheetModel) -> int:
 
 
 def _grid_size(
-    sheet: SheetModel, placements: list[_Placement], used_rows: int, width: int
+    sheet: SheetModel, placements: list[Placement], used_rows: int, width: int
 ) -> tuple[int, int]:
     """Rows: the content and one blank row (freezing needs a row below); columns: the
     widest table, plus room for charts to its right."""
@@ -304,7 +275,7 @@ def _repeat(area: dict, cell_format: dict, fields: str) -> dict:
 
 
 def _table_formats(
-    sheet_id: int, table: Table, placement: _Placement, looks: tuple[_ColumnLook, ...]
+    sheet_id: int, table: Table, placement: Placement, looks: tuple[_ColumnLook, ...]
 ) -> list[dict]:
     out = []
     n_columns = len(table.columns)
@@ -383,7 +354,7 @@ def _widths(sheet_id: int, widths: Sequence[int]) -> list[dict]:
 def _chart(
     sheet_id: int,
     sheet: SheetModel,
-    placements: Sequence[_Placement],
+    placements: Sequence[Placement],
     chart: Chart,
     anchor: tuple[int, int],
     index: int,
