@@ -9,8 +9,6 @@ Google spreadsheet not shared or over quota), 4 no recognisable table.
 
 from __future__ import annotations
 
-import datetime as dt
-import os
 import re
 import sys
 from pathlib import Path
@@ -18,6 +16,16 @@ from typing import TYPE_CHECKING
 
 import click
 
+from sheetcrm.cli_common import (
+    AS_OF,
+    LANG,
+    PROGRESS,
+    QUIET,
+    fail,
+    parse_as_of,
+    show_progress,
+    user_lang,
+)
 from sheetcrm.cli_google import NEW_GOOGLE_OPTIONS, auth, pull, push, run_new_google, sync
 from sheetcrm.cli_privacy import PASSWORD, password_for, register
 from sheetcrm.errors import InvalidOption, SheetcrmError
@@ -26,30 +34,6 @@ if TYPE_CHECKING:
     from sheetcrm.analysis import Analysis
 
 EXIT_CHECK_FAILED = 1
-
-
-def _user_lang(explicit: str | None = None) -> str:
-    """The language for messages: --lang, else the terminal's locale."""
-    if explicit:
-        return explicit
-    locale = os.environ.get("LC_ALL") or os.environ.get("LC_MESSAGES") or os.environ.get("LANG", "")
-    return "ja" if locale.lower().startswith("ja") else "en"
-
-
-def _fail(error: SheetcrmError, lang: str | None) -> None:
-    click.echo(f"sheetcrm: {error.message_for(_user_lang(lang))}", err=True)
-    sys.exit(error.exit_code)
-
-
-def _parse_as_of(value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f"'{value}' is not a date; write it as YYYY-MM-DD, e.g. 2024-12-31."
-        ) from None
 
 
 #: The stages of a refresh, in order, with what the progress bar says during each.
@@ -99,39 +83,12 @@ class _StageBar:
             self.bar = None
 
 
-def _show_progress(progress: bool | None, quiet: bool) -> bool:
-    if quiet:
-        return False
-    if progress is not None:
-        return progress
-    return sys.stderr.isatty()
-
-
-AS_OF = click.option(
-    "--as-of",
-    "as_of",
-    metavar="YYYY-MM-DD",
-    help="Compute recency and scores as of this date (default: today).",
-)
-LANG = click.option(
-    "--lang",
-    type=click.Choice(["ja", "en"]),
-    help="Language of generated tabs and messages (default: detected from the headers).",
-)
 KEEP_IDENTICAL = click.option(
     "--keep-identical-rows",
     is_flag=True,
     help="Count sales rows that are identical in every cell as separate sales "
     "(by default they are reported and counted once).",
 )
-QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-PROGRESS = click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Show stage progress on stderr (default: only when stderr is a terminal).",
-)
-
-
 EXIT_INTERNAL_ERROR = 70  # EX_SOFTWARE: a bug in sheetcrm, not a problem with the file
 
 
@@ -159,7 +116,7 @@ class _GuardedGroup(click.Group):
 
                 text = "".join(traceback.format_exception(error))
                 click.echo(text if show_pii else _mask_personal_data(text), err=True)
-            lang = _user_lang()
+            lang = user_lang()
             message = (
                 f"sheetcrm の内部エラーです（{type(error).__name__}）。ブックは変更していません。"
                 "--debug を付けて再実行すると詳細が表示されます。"
@@ -261,9 +218,27 @@ def new(
     try:
         written = new_workbook(path, lang=lang, sample=sample, overwrite=force)  # type: ignore[arg-type]
     except SheetcrmError as error:
-        _fail(error, lang)
+        fail(error, lang)
     message = "テンプレートを作成しました" if lang == "ja" else "Created template"
     click.echo(f"{message}: {written}")
+
+
+def _analyse_or_fail(
+    path: Path, password: str | None, as_of: str | None, lang: str | None, keep_identical: bool
+) -> Analysis:
+    """Read and analyse PATH for ``check`` and ``export``; a SheetcrmError ends the command."""
+    from sheetcrm.pipeline import analyse
+
+    try:
+        return analyse(
+            path,
+            password=password_for(path, password, lang=lang),
+            as_of=parse_as_of(as_of),
+            lang=lang,
+            keep_identical_rows=keep_identical or None,
+        )
+    except SheetcrmError as error:
+        fail(error, lang)
 
 
 def _summary_lines(analysis: Analysis) -> list[str]:
@@ -361,12 +336,12 @@ def refresh(
     """
     from sheetcrm.pipeline import refresh as run_refresh
 
-    progress_bar = _StageBar(_show_progress(progress, quiet), _user_lang(lang))
+    progress_bar = _StageBar(show_progress(progress, quiet), user_lang(lang))
     try:
         report = run_refresh(
             path,
             password=password_for(path, password, lang=lang),
-            as_of=_parse_as_of(as_of),
+            as_of=parse_as_of(as_of),
             lang=lang,
             out=out,
             backup=not no_backup,
@@ -376,7 +351,7 @@ def refresh(
         )
     except SheetcrmError as error:
         progress_bar.close()
-        _fail(error, lang)
+        fail(error, lang)
     progress_bar.close()
     if quiet:
         return
@@ -429,18 +404,7 @@ def check(
     Example:
       sheetcrm check shop.xlsx --max-issues 200
     """
-    from sheetcrm.pipeline import analyse
-
-    try:
-        analysis = analyse(
-            path,
-            password=password_for(path, password, lang=lang),
-            as_of=_parse_as_of(as_of),
-            lang=lang,
-            keep_identical_rows=keep_identical_rows or None,
-        )
-    except SheetcrmError as error:
-        _fail(error, lang)
+    analysis = _analyse_or_fail(path, password, as_of, lang, keep_identical_rows)
     for line in _summary_lines(analysis):
         click.echo(line)
     for issue in analysis.issues[:max_issues]:
@@ -537,24 +501,14 @@ def export(
       sheetcrm export shop.xlsx --table orders --format json | jq '.[0]'
     """
     from sheetcrm.exports import export_frame, export_to_path, write_export
-    from sheetcrm.pipeline import analyse
 
-    try:
-        analysis = analyse(
-            path,
-            password=password_for(path, password, lang=lang),
-            as_of=_parse_as_of(as_of),
-            lang=lang,
-            keep_identical_rows=keep_identical_rows or None,
-        )
-    except SheetcrmError as error:
-        _fail(error, lang)
+    analysis = _analyse_or_fail(path, password, as_of, lang, keep_identical_rows)
     from sheetcrm.insights.mailing import segment_key_for
 
     keys = [segment_key_for(name) for name in segment_names]
     if None in keys:
         unknown = segment_names[keys.index(None)]
-        _fail(
+        fail(
             InvalidOption(
                 f"Unknown segment '{unknown}'. Use a segment name such as champions or 優良顧客.",
                 message_ja=f"セグメント「{unknown}」はありません。"

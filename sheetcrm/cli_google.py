@@ -20,6 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from sheetcrm.cli_common import (
+    AS_OF,
+    LANG,
+    PROGRESS,
+    QUIET,
+    fail,
+    parse_as_of,
+    show_progress,
+    user_lang,
+)
 from sheetcrm.errors import SheetcrmError
 
 if TYPE_CHECKING:
@@ -33,24 +43,6 @@ CREDENTIALS = click.option(
     "(default: your saved sign-in, then Application Default Credentials). "
     "Also read from $SHEETCRM_CREDENTIALS.",
 )
-AS_OF = click.option(
-    "--as-of",
-    "as_of",
-    metavar="YYYY-MM-DD",
-    help="Compute recency and scores as of this date (default: today).",
-)
-LANG = click.option(
-    "--lang",
-    type=click.Choice(["ja", "en"]),
-    help="Language of generated tabs and messages (default: detected from the headers).",
-)
-QUIET = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
-PROGRESS = click.option(
-    "--progress/--no-progress",
-    default=None,
-    help="Show stage progress on stderr (default: only when stderr is a terminal).",
-)
-
 _STAGES = {
     "connect": ("connecting to Google", "Google に接続しています"),
     "read": ("reading the spreadsheet", "スプレッドシートを読み込んでいます"),
@@ -60,18 +52,6 @@ _STAGES = {
     "write": ("writing", "書き込んでいます"),
     "share": ("sharing", "共有しています"),
 }
-
-
-def _lang(explicit: str | None) -> str:
-    from sheetcrm.cli import _user_lang
-
-    return _user_lang(explicit)
-
-
-def _fail(error: SheetcrmError, lang: str | None) -> None:
-    from sheetcrm.cli import _fail as fail
-
-    fail(error, lang)
 
 
 def _printer(enabled: bool, lang: str):
@@ -84,12 +64,6 @@ def _printer(enabled: bool, lang: str):
         click.echo(f"… {text}{' ' + part if part else ''}", err=True)
 
     return report
-
-
-def _show(progress: bool | None, quiet: bool) -> bool:
-    from sheetcrm.cli import _show_progress
-
-    return _show_progress(progress, quiet)
 
 
 @click.command()
@@ -127,22 +101,21 @@ def sync(
       sheetcrm sync https://docs.google.com/spreadsheets/d/1AbC.../edit --credentials key.json
       sheetcrm sync 1AbC... --as-of 2024-12-31 --dry-run
     """
-    from sheetcrm.cli import _parse_as_of
     from sheetcrm.gsheets.sync import sync as run_sync
 
-    user_lang = _lang(lang)
+    message_lang = user_lang(lang)
     try:
         report = run_sync(
             spreadsheet,
             credentials=credentials,
-            as_of=_parse_as_of(as_of),
+            as_of=parse_as_of(as_of),
             lang=lang,
             dry_run=dry_run,
             keep_identical_rows=keep_identical_rows or None,
-            progress=_printer(_show(progress, quiet), user_lang),
+            progress=_printer(show_progress(progress, quiet), message_lang),
         )
     except SheetcrmError as error:
-        _fail(error, lang)
+        fail(error, lang)
     if quiet:
         return
     for line in sync_summary(report):
@@ -205,14 +178,14 @@ def auth(spreadsheet: str | None, credentials: Path | None, lang: str | None) ->
     """
     from sheetcrm.gsheets.check import check_setup
 
-    user_lang = _lang(lang)
-    ja = user_lang == "ja"
+    message_lang = user_lang(lang)
+    ja = message_lang == "ja"
     try:
         result = check_setup(credentials, spreadsheet)
     except SheetcrmError as error:
-        _fail(error, user_lang)
+        fail(error, message_lang)
     account = result.account
-    click.echo(("認証情報: " if ja else "Credentials: ") + account.describe(user_lang))
+    click.echo(("認証情報: " if ja else "Credentials: ") + account.describe(message_lang))
     for warning in account.warnings:
         click.echo(("注意: " if ja else "Warning: ") + warning)
     if account.kind == "service_account" and account.email:
@@ -229,7 +202,7 @@ def auth(spreadsheet: str | None, credentials: Path | None, lang: str | None) ->
             else f"Opened the spreadsheet '{result.title}' ({result.tabs} tabs)."
         )
     if result.error is not None:
-        click.echo(result.error.message_for(user_lang), err=True)
+        click.echo(result.error.message_for(message_lang), err=True)
         sys.exit(result.error.exit_code)
 
 
@@ -259,11 +232,11 @@ def pull(spreadsheet: str, out: Path, force: bool, credentials: Path | None, qui
     """
     from sheetcrm.gsheets.transfer import pull as run_pull
 
-    lang = _lang(None)
+    lang = user_lang(None)
     try:
         report = run_pull(spreadsheet, out, credentials=credentials, overwrite=force)
     except SheetcrmError as error:
-        _fail(error, lang)
+        fail(error, lang)
     if not quiet:
         tabs = ", ".join(report.tabs)
         click.echo(f"{out} に書き出しました: {tabs}" if lang == "ja" else f"Wrote {out}: {tabs}")
@@ -295,11 +268,11 @@ def push(
     """
     from sheetcrm.gsheets.transfer import push as run_push
 
-    lang = _lang(None)
+    lang = user_lang(None)
     try:
         report = run_push(path, spreadsheet, credentials=credentials, replace=replace)
     except SheetcrmError as error:
-        _fail(error, lang)
+        fail(error, lang)
     if not quiet:
         tabs = ", ".join(report.tabs)
         click.echo(f"送信しました: {tabs}" if lang == "ja" else f"Pushed: {tabs}")
@@ -347,7 +320,7 @@ def run_new_google(
             lang=lang, sample=sample, title=title, share=share, credentials=credentials
         )
     except SheetcrmError as error:
-        _fail(error, lang)
+        fail(error, lang)
     ja = lang == "ja"
     click.echo("スプレッドシートを作成しました:" if ja else "Created spreadsheet:")
     click.echo(report.url)

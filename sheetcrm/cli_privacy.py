@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING
 
 import click
 
+from sheetcrm.cli_common import fail, user_lang
 from sheetcrm.crypto import PASSWORD_ENV, is_encrypted
 from sheetcrm.errors import SheetcrmError
 
@@ -50,7 +51,7 @@ def password_for(path: Path, given: str | None, *, lang: str | None = None) -> s
     """The password to open ``path``: ``given``, else asked for when it is encrypted."""
     if given is not None or not is_encrypted(path) or not _interactive():
         return given
-    ja = _lang(lang) == "ja"
+    ja = user_lang(lang) == "ja"
     return click.prompt(
         f"{path.name} のパスワード" if ja else f"Password for {path.name}",
         hide_input=True,
@@ -63,26 +64,13 @@ def _new_password(path: Path, given: str | None, lang: str | None) -> str:
         return given
     if not _interactive():
         raise click.UsageError(f"Give the new password with --password or {PASSWORD_ENV}.")
-    ja = _lang(lang) == "ja"
+    ja = user_lang(lang) == "ja"
     return click.prompt(
         f"{path.name} に設定するパスワード" if ja else f"New password for {path.name}",
         hide_input=True,
         confirmation_prompt=True,
         err=True,
     )
-
-
-def _lang(explicit: str | None) -> str:
-    from sheetcrm.cli import _user_lang
-
-    return _user_lang(explicit)
-
-
-def _fail(error: SheetcrmError, lang: str | None) -> NoReturn:
-    from sheetcrm.cli import _fail as fail
-
-    fail(error, lang)
-    raise SystemExit(error.exit_code)  # pragma: no cover - _fail exits
 
 
 LANG = click.option(
@@ -118,8 +106,8 @@ def encrypt(path: Path, out: Path | None, password: str | None, lang: str | None
     try:
         written = encrypt_workbook(path, _new_password(path, password, lang), out=out)
     except SheetcrmError as error:
-        _fail(error, lang)
-    ja = _lang(lang) == "ja"
+        fail(error, lang)
+    ja = user_lang(lang) == "ja"
     click.echo(f"暗号化しました: {written}" if ja else f"Encrypted: {written}")
 
 
@@ -150,8 +138,8 @@ def decrypt(path: Path, out: Path, password: str | None, lang: str | None) -> No
     try:
         written = decrypt_workbook(path, password_for(path, password, lang=lang) or "", out)
     except SheetcrmError as error:
-        _fail(error, lang)
-    ja = _lang(lang) == "ja"
+        fail(error, lang)
+    ja = user_lang(lang) == "ja"
     click.echo(f"復号したコピー: {written}" if ja else f"Decrypted copy: {written}")
 
 
@@ -194,8 +182,8 @@ def forget(
             backup=not no_backup,
         )
     except SheetcrmError as error:
-        _fail(error, lang)
-    for line in forget_lines(report, _lang(lang)):
+        fail(error, lang)
+    for line in forget_lines(report, user_lang(lang)):
         click.echo(line)
 
 
