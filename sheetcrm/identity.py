@@ -197,14 +197,11 @@ def resolve(parsed: ParsedData, decisions: Decisions | None = None) -> Resolutio
         cluster_ids, id_merges = _customer_ids(nodes, roots)
     row_root = roots[node_of_row]
     unmatched_rows = np.isin(node_of_row, list(unmatched_nodes))
-    for row in np.flatnonzero(unmatched_rows):
-        m = mentions.iloc[row]
-        issues.append(
-            Issue(m["source_sheet"], int(m["source_row"]), None, None, None, "ambiguous_name")
-        )
+    unmatched = mentions.loc[unmatched_rows]
+    issues += _row_issues(unmatched, "ambiguous_name", [None] * len(unmatched))
     mentions["resolved_id"] = np.where(unmatched_rows, None, pd.Series(row_root).map(cluster_ids))
 
-    issues += _id_issues(parsed, mentions)
+    issues += _id_issues(mentions)
     issues += _merged_id_issues(mentions, id_merges)
     customers = _build_customers(parsed, mentions, uf, roots, cluster_ids)
     orders = _assign(parsed.orders, mentions, "orders")
@@ -330,55 +327,32 @@ def _customer_ids(nodes: pd.DataFrame, roots: np.ndarray) -> tuple[dict[int, str
     return ids, merged
 
 
-def _id_issues(parsed: ParsedData, mentions: pd.DataFrame) -> list[Issue]:
-    issues: list[Issue] = []
+def _row_issues(rows: pd.DataFrame, code: str, values: list[str | None]) -> list[Issue]:
+    """One whole-row issue per mention in ``rows`` (identity problems have no single cell)."""
+    return [
+        Issue(sheet, int(row), None, None, value, code)
+        for sheet, row, value in zip(rows["source_sheet"], rows["source_row"], values, strict=True)
+    ]
+
+
+def _id_issues(mentions: pd.DataFrame) -> list[Issue]:
+    """Customer IDs repeated in the customer list, and IDs the list does not know."""
     listed = mentions[(mentions["role"] == "customers") & mentions["customer_id"].notna()]
-    repeated = listed["customer_id"].duplicated(keep="first")
-    for _, m in listed[repeated].iterrows():
-        issues.append(
-            Issue(
-                m["source_sheet"],
-                int(m["source_row"]),
-                None,
-                None,
-                m["customer_id"],
-                "duplicate_customer_id",
-            )
-        )
+    repeated = listed[listed["customer_id"].duplicated(keep="first")]
+    issues = _row_issues(repeated, "duplicate_customer_id", repeated["customer_id"].tolist())
     if not listed.empty:
-        known = set(listed["customer_id"])
         others = mentions[(mentions["role"] != "customers") & mentions["customer_id"].notna()]
-        unknown = others[~others["customer_id"].isin(known)]
-        for _, m in unknown.drop_duplicates("customer_id").iterrows():
-            issues.append(
-                Issue(
-                    m["source_sheet"],
-                    int(m["source_row"]),
-                    None,
-                    None,
-                    m["customer_id"],
-                    "unknown_customer_id",
-                )
-            )
+        unknown = others[~others["customer_id"].isin(set(listed["customer_id"]))]
+        unknown = unknown.drop_duplicates("customer_id")
+        issues += _row_issues(unknown, "unknown_customer_id", unknown["customer_id"].tolist())
     return issues
 
 
 def _merged_id_issues(mentions: pd.DataFrame, merged: dict[str, str]) -> list[Issue]:
     """One issue per seller ID folded into another, at the first row that carries it."""
-    issues = []
-    carriers = mentions[mentions["customer_id"].isin(list(merged))]
-    for _, m in carriers.drop_duplicates("customer_id").iterrows():
-        issues.append(
-            Issue(
-                m["source_sheet"],
-                int(m["source_row"]),
-                None,
-                None,
-                f"{m['customer_id']} → {merged[m['customer_id']]}",
-                "customer_ids_merged",
-            )
-        )
-    return issues
+    carriers = mentions[mentions["customer_id"].isin(list(merged))].drop_duplicates("customer_id")
+    values = [f"{cid} → {merged[cid]}" for cid in carriers["customer_id"]]
+    return _row_issues(carriers, "customer_ids_merged", values)
 
 
 def _assign(frame: pd.DataFrame, mentions: pd.DataFrame, role: str) -> pd.DataFrame:

@@ -121,12 +121,13 @@ class _IssueCollector:
         self.issues: list[Issue] = []
         self.phone_region = phone_region  # where numbers without +country code are dialled
 
-    def add_codes(self, table: RecognisedTable, column: str, codes: pd.Series) -> None:
+    def add_codes(self, table: RecognisedTable, column: str | None, codes: pd.Series) -> None:
+        """An issue for each row with a code; ``column`` (if any) names the cell and value."""
         flagged = codes.dropna()
         if flagged.empty:
             return
-        ref = table.columns.get(column)
-        raw = table.data.get(column)
+        ref = table.columns.get(column) if column else None
+        raw = table.data.get(column) if column else None
         for row, code in flagged.items():
             value = None if raw is None or pd.isna(raw.get(row)) else str(raw[row])
             self.issues.append(
@@ -143,20 +144,8 @@ class _IssueCollector:
     def add_rows(
         self, table: RecognisedTable, rows: Iterable[int], code: str, column: str | None = None
     ) -> None:
-        ref = table.columns.get(column) if column else None
-        raw = table.data[column] if column and column in table.data else None
-        for row in rows:
-            value = None if raw is None or pd.isna(raw.get(row)) else str(raw[row])
-            self.issues.append(
-                Issue(
-                    table.sheet,
-                    int(row),
-                    ref.letter if ref else None,
-                    ref.header if ref else None,
-                    value,
-                    code,
-                )
-            )
+        """The same ``code`` for each of ``rows``."""
+        self.add_codes(table, column, pd.Series(code, index=list(rows), dtype=object))
 
 
 def _col(table: RecognisedTable, name: str) -> pd.Series:
