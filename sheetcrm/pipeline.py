@@ -199,7 +199,7 @@ def write_back(
     # The rendered tabs are personal data: a private folder, removed on every way out.
     with private_dir() as scratch:
         rendered = scratch / "generated.xlsx"
-        render_xlsx(model, rendered, tmpdir=scratch)
+        bodies = render_xlsx(model, rendered, tmpdir=scratch, defer_bodies=True)
         progress("write")
         result = write_generated_sheets(
             path,
@@ -210,6 +210,7 @@ def write_back(
             expected=before,
             keep=keep,
             password=password,
+            bodies=bodies,
         )
     return RefreshReport(
         analysis,

@@ -13,7 +13,9 @@ between tables); charts sit to the right of the widest table, one below the othe
 The file is written by xlsxwriter in ``constant_memory`` mode: rows stream to disk top
 to bottom, so memory stays flat for 100,000-row tables, and every string is an inline
 string (no shared-string table), which lets the package grafter copy the sheets into
-the seller's workbook unchanged.
+the seller's workbook unchanged.  Table bodies are built column-wise by
+:mod:`sheetcrm.xlsx_rows` and streamed into xlsxwriter's row file; xlsxwriter writes
+everything else (headers, captions, formats, widths, validations, charts).
 
 Values are written by their Python type and never parsed: a ``str`` is always a text
 cell, so a customer named ``=HYPERLINK(…)`` stays a name and never becomes a formula.
@@ -25,15 +27,18 @@ import datetime as dt
 import math
 import numbers
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import xlsxwriter
 from xlsxwriter.chart import Chart as XlsxChart
 from xlsxwriter.format import Format
@@ -41,7 +46,8 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from sheetcrm.layout import Placement, place_tables, typed_column
-from sheetcrm.output_model import Chart, OutputWorkbook, SheetModel, Table
+from sheetcrm.output_model import Chart, Column, OutputWorkbook, SheetModel, Table
+from sheetcrm.package.sheetstream import BodyWriter
 from sheetcrm.xlsx_formats import (
     CAPTION_STYLE,
     HEADER_STYLE,
@@ -51,6 +57,14 @@ from sheetcrm.xlsx_formats import (
     TEXT_STYLE,
     fitted_width,
     number_format,
+)
+from sheetcrm.xlsx_rows import (
+    EXCEL_MAX_TEXT,
+    BodyColumn,
+    CellLayer,
+    body_xml,
+    restyled,
+    truncate_text,
 )
 
 __all__ = ["render_xlsx", "write_sheet"]
@@ -67,7 +81,6 @@ _WORKBOOK_OPTIONS: dict[str, Any] = {
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384
-EXCEL_MAX_TEXT = 32_767  # characters per cell, counted in UTF-16 code units
 _CHART_KINDS = frozenset({"bar", "column", "line", "pie"})
 _CHART_HEIGHT_PX = 288  # xlsxwriter's default chart size is 480 x 288 pixels
 _CHART_GAP_PX = 20
@@ -87,11 +100,24 @@ _ESCAPE_LIKE = re.compile(r"(?<=_)(?=x[0-9A-Fa-f]{4}_)")
 _SPARE_CHOICE_ROWS = 200
 
 
-def render_xlsx(model: OutputWorkbook, path: Path, *, tmpdir: Path | None = None) -> None:
+def render_xlsx(
+    model: OutputWorkbook,
+    path: Path,
+    *,
+    tmpdir: Path | None = None,
+    defer_bodies: bool = False,
+) -> dict[str, tuple[BodyWriter, ...]]:
     """Write ``model`` to a new .xlsx file at ``path``, one worksheet per sheet model.
 
     ``tmpdir`` is where xlsxwriter keeps its temporary row files (default: the
     system's); pass a private folder (:mod:`sheetcrm.scratch`), as they hold the data.
+
+    ``defer_bodies=True`` leaves every table's data rows out of the file, with a
+    ``<?sheetcrm-body N?>`` mark where they belong, and returns, by sheet key, what
+    writes them: :func:`sheetcrm.package.write_generated_sheets` (``bodies=``) streams
+    them straight into the seller's workbook in its own style numbering, so the rows
+    are built once and compressed once.  Such a file is only for that; it is not a
+    workbook on its own.  Without it, the result is empty.
 
     Raises ``ValueError`` when the model is inconsistent (a column key missing from its
     DataFrame, a chart naming an unknown column, two tabs with one title, more rows
@@ -114,9 +140,14 @@ def render_xlsx(model: OutputWorkbook, path: Path, *, tmpdir: Path | None = None
     options = _WORKBOOK_OPTIONS if tmpdir is None else {**_WORKBOOK_OPTIONS, "tmpdir": str(tmpdir)}
     workbook = xlsxwriter.Workbook(str(path), options)
     styles = _Styles(workbook, model.lang, model.currency)
+    bodies: dict[str, tuple[BodyWriter, ...]] = {}
     for sheet, sheet_placements in zip(model.sheets, placements, strict=True):
-        _SheetWriter(workbook, styles, sheet, sheet_placements).write()
+        writer = _SheetWriter(workbook, styles, sheet, sheet_placements, defer_bodies)
+        writer.write()
+        if writer.deferred:
+            bodies[sheet.key] = tuple(writer.deferred)
     workbook.close()
+    return bodies
 
 
 def write_sheet(workbook: Workbook, sheet: SheetModel, lang: str) -> None:
@@ -241,15 +272,6 @@ def _is_plain_text(series: pd.Series) -> bool:
     return not (markup_like or maybe_too_long)
 
 
-def _truncate(text: str) -> str:
-    """Cut ``text`` to Excel's 32,767-character cell limit, ending it with "…"."""
-    units = text.encode("utf-16-le", errors="surrogatepass")
-    if len(units) <= EXCEL_MAX_TEXT * 2:
-        return text
-    # "ignore" drops half of a surrogate pair cut at the boundary.
-    return units[: (EXCEL_MAX_TEXT - 1) * 2].decode("utf-16-le", errors="ignore") + "…"
-
-
 def _literal_fragments(text: str) -> list[str]:
     """Split text shaped like ``<r>…</r>`` into pieces xlsxwriter will escape.
 
@@ -274,14 +296,20 @@ class _SheetWriter:
     """Writes one sheet model into a new worksheet, rows strictly top to bottom."""
 
     def __init__(
-        self, workbook: Workbook, styles: _Styles, sheet: SheetModel, placements: list[Placement]
+        self,
+        workbook: Workbook,
+        styles: _Styles,
+        sheet: SheetModel,
+        placements: list[Placement],
+        defer_bodies: bool = False,
     ) -> None:
         self.workbook = workbook
         self.styles = styles
         self.sheet = sheet
         self.placements = placements
         self.ws: Worksheet = workbook.add_worksheet(sheet.title)
-        self._handlers: dict[type, Callable[[int, int, Any, Format], object]] = {}
+        self.defer_bodies = defer_bodies
+        self.deferred: list[BodyWriter] = []  # the bodies left out, in order of their marks
 
     def write(self) -> None:
         sheet, ws = self.sheet, self.ws
@@ -310,26 +338,13 @@ class _SheetWriter:
             self._write_text(placement.header_row, col, column.title, styles.header)
 
         data = [_column_data(table.rows[column.key]) for column in table.columns]
-        # (write function, format) per column, chosen once, never per cell.
-        modes = {
-            _NUMBER: ws.write_number,
-            _DATE: ws.write_number,  # already Excel serials
-            _BOOLEAN: ws.write_boolean,
-            _TEXT: ws.write_string,
-            _ANY: self._write_any,
-        }
-        special = {_DATE: styles.date, _TEXT: styles.text}
-        writers = [
-            (modes[d.mode], special.get(d.mode, styles.by_kind[column.kind]))
-            for d, column in zip(data, table.columns, strict=True)
+        formats = [
+            self._column_format(d, column) for d, column in zip(data, table.columns, strict=True)
         ]
-        for start in range(0, placement.n_rows, _CHUNK_ROWS):
-            stop = min(start + _CHUNK_ROWS, placement.n_rows)
-            rows = zip(*(d.chunk(start, stop) for d in data), strict=True)
-            for row, values in enumerate(rows, placement.first_data_row + start):
-                for col, value, (write, cell_format) in zip(count(), values, writers):
-                    if value is not None:
-                        write(row, col, value, cell_format)
+        if self.ws.constant_memory:
+            self._stream_body(data, formats, placement)
+        else:
+            self._write_body_cells(data, formats, placement)
 
         for col, column in enumerate(table.columns):
             if column.choices:
@@ -361,7 +376,7 @@ class _SheetWriter:
     def _write_text(self, row: int, col: int, text: str, cell_format: Format) -> None:
         """Write ``text`` as a literal text cell, whatever it looks like."""
         if len(text) > EXCEL_MAX_TEXT // 2:
-            text = _truncate(text)
+            text = truncate_text(text)
         if text.startswith("<r>") and text.endswith("</r>"):
             fragments = _literal_fragments(text)
             tokens: list[Any] = [fragments[0]]
@@ -371,53 +386,93 @@ class _SheetWriter:
         else:
             self.ws.write_string(row, col, text, cell_format)
 
-    def _write_any(self, row: int, col: int, value: Any, cell_format: Format) -> None:
-        """Write a value of any type from a mixed column, dispatching on its type."""
-        handler = self._handlers.get(type(value))
-        if handler is None:
-            handler = self._handlers[type(value)] = self._handler_for(type(value))
-        handler(row, col, value, cell_format)
+    def _column_format(self, data: _ColumnData, column: Column) -> Format:
+        """The format of a column's cells (text and dates have their own in mixed columns)."""
+        special = {_DATE: self.styles.date, _TEXT: self.styles.text}
+        return special.get(data.mode, self.styles.by_kind[column.kind])
 
-    def _handler_for(self, value_type: type) -> Callable[[int, int, Any, Format], object]:
-        # Order matters: bool is an int, datetime is a date.
-        table: list[tuple[tuple[type, ...], Callable[[int, int, Any, Format], object]]] = [
-            ((str,), self._any_text),
-            ((bool, np.bool_), self._any_bool),
-            ((dt.datetime,), self._any_datetime),
-            ((dt.date,), self._any_date),
-            ((np.datetime64,), self._any_datetime64),
-            ((dt.timedelta, np.timedelta64), self._any_timedelta),
-            ((numbers.Real, Decimal), self._any_number),
+    def _stream_body(
+        self, data: list[_ColumnData], formats: list[Format], placement: Placement
+    ) -> None:
+        """Write the data rows as XML straight into xlsxwriter's row file (constant_memory).
+
+        xlsxwriter writes a row out when a later row is started; this does the same for
+        the rows above (the header), appends the body's rows, then moves xlsxwriter's
+        row cursor and used range past them, so it goes on below as if it had written
+        them itself.
+        """
+        if not placement.n_rows:
+            return
+        ws, first, last = self.ws, placement.first_data_row, placement.last_row
+        columns = [
+            BodyColumn(col, self._layers(column, cell_format))
+            for col, (column, cell_format) in enumerate(zip(data, formats, strict=True))
         ]
-        for types, handler in table:
-            if issubclass(value_type, types):
-                return handler
-        return self._any_text
+        ws._write_single_row(first)
+        if self.defer_bodies:
+            ws.fh.write(f"<?sheetcrm-body {len(self.deferred)}?>")
+            self.deferred.append(partial(_restyled_body, columns, first, placement.n_rows))
+        else:
+            ws.fh.flush()
+            for block in body_xml(columns, first, placement.n_rows):
+                ws.fh.buffer.write(block)
+        ws._check_dimensions(first, 0)
+        ws._check_dimensions(last, len(columns) - 1)
+        ws.previous_row = last
 
-    def _any_text(self, row: int, col: int, value: Any, cell_format: Format) -> None:
-        self._write_text(row, col, str(value), self.styles.text)
+    def _layers(self, data: _ColumnData, cell_format: Format) -> tuple[CellLayer, ...]:
+        style = cell_format._get_xf_index()
+        if data.mode in (_NUMBER, _DATE):
+            return (CellLayer("number", style, _arrow(data.values, data.missing)),)
+        if data.mode == _BOOLEAN:
+            return (CellLayer("boolean", style, _arrow(data.values, data.missing)),)
+        if data.mode == _TEXT:
+            return (CellLayer("text", style, _arrow_text(data.values, data.missing)),)
+        return self._mixed_layers(data.chunk(0, len(data.values)), cell_format)
 
-    def _any_bool(self, row: int, col: int, value: Any, cell_format: Format) -> None:
-        self.ws.write_boolean(row, col, bool(value), cell_format)
+    def _mixed_layers(self, values: list[Any], cell_format: Format) -> tuple[CellLayer, ...]:
+        """A mixed column as one layer per kind of cell, each null where the others are."""
+        by_kind: dict[str, list[Any]] = {}
+        for row, value in enumerate(values):
+            cell = None if value is None else _cell_value(value)
+            if cell is not None:
+                by_kind.setdefault(cell[0], [None] * len(values))[row] = cell[1]
+        styles = {_TEXT: self.styles.text, _DATE: self.styles.date}
+        arrow_types = {_TEXT: pa.string(), _BOOLEAN: pa.bool_()}
+        return tuple(
+            CellLayer(
+                "text" if kind == _TEXT else "boolean" if kind == _BOOLEAN else "number",
+                styles.get(kind, cell_format)._get_xf_index(),
+                pa.array(cells, arrow_types.get(kind, pa.float64())),
+            )
+            for kind, cells in by_kind.items()
+        )
 
-    def _any_number(self, row: int, col: int, value: Any, cell_format: Format) -> None:
-        number = float(value)
-        if math.isfinite(number):
-            self.ws.write_number(row, col, number, cell_format)
+    def _write_body_cells(
+        self, data: list[_ColumnData], formats: list[Format], placement: Placement
+    ) -> None:
+        """Cell by cell through xlsxwriter, for a workbook not in constant_memory mode."""
+        for start in range(0, placement.n_rows, _CHUNK_ROWS):
+            stop = min(start + _CHUNK_ROWS, placement.n_rows)
+            rows = zip(*(d.chunk(start, stop) for d in data), strict=True)
+            for row, values in enumerate(rows, placement.first_data_row + start):
+                for col, value, cell_format in zip(count(), values, formats):
+                    if value is not None:
+                        self._write_value(row, col, value, cell_format)
 
-    def _any_datetime(self, row: int, col: int, value: dt.datetime, cell_format: Format) -> None:
-        if value.tzinfo is not None:
-            value = value.replace(tzinfo=None)
-        self.ws.write_datetime(row, col, value, self.styles.date)
-
-    def _any_date(self, row: int, col: int, value: dt.date, cell_format: Format) -> None:
-        self.ws.write_datetime(row, col, value, self.styles.date)
-
-    def _any_datetime64(self, row: int, col: int, value: Any, cell_format: Format) -> None:
-        self._any_datetime(row, col, pd.Timestamp(value).to_pydatetime(), cell_format)
-
-    def _any_timedelta(self, row: int, col: int, value: Any, cell_format: Format) -> None:
-        self._any_number(row, col, pd.Timedelta(value) / _ONE_DAY, cell_format)
+    def _write_value(self, row: int, col: int, value: Any, cell_format: Format) -> None:
+        cell = _cell_value(value)
+        if cell is None:
+            return
+        kind, payload = cell
+        if kind == _TEXT:
+            self._write_text(row, col, payload, self.styles.text)
+        elif kind == _BOOLEAN:
+            self.ws.write_boolean(row, col, payload, cell_format)
+        else:
+            self.ws.write_number(
+                row, col, payload, self.styles.date if kind == _DATE else cell_format
+            )
 
     # -- sheet furniture ---------------------------------------------------------------
 
@@ -503,22 +558,68 @@ def _chart_cache(series: pd.Series) -> list[Any]:
     return [_cache_value(value) for value in values]
 
 
+def _restyled_body(
+    columns: list[BodyColumn], first_row: int, n_rows: int, style_of: Callable[[int], int]
+) -> Iterator[bytes]:
+    """A deferred body's rows, with its cell styles renumbered by ``style_of``."""
+    return body_xml(restyled(columns, style_of), first_row, n_rows)
+
+
 def _cache_value(value: Any) -> Any:
-    if value is None or isinstance(value, str):
-        return value
+    cell = None if value is None else _cell_value(value)
+    if cell is None:
+        return None
+    kind, payload = cell
+    return int(payload) if kind == _BOOLEAN else payload
+
+
+def _cell_value(value: Any) -> tuple[str, Any] | None:
+    """What one value of a mixed column becomes: (text|boolean|number|date, value), or
+    ``None`` for an empty cell.  Dates become Excel serials, time zones dropped (the
+    wall-clock time is kept); timedeltas become days; anything unknown becomes its text.
+    """
+    # Order matters: bool is an int, datetime is a date.
+    if isinstance(value, str):
+        return _TEXT, value
     if isinstance(value, bool | np.bool_):
-        return int(value)
-    if isinstance(value, dt.date | np.datetime64):
-        return _excel_serial(pd.Timestamp(value).tz_localize(None))
+        return _BOOLEAN, bool(value)
+    if isinstance(value, np.datetime64):
+        value = pd.Timestamp(value).to_pydatetime()
+    if isinstance(value, dt.datetime):
+        return _DATE, _serial_days(value.replace(tzinfo=None) - dt.datetime(1899, 12, 31))
+    if isinstance(value, dt.date):
+        return _DATE, _serial_days(value - dt.date(1899, 12, 31))
+    if isinstance(value, dt.timedelta | np.timedelta64):
+        value = pd.Timedelta(value) / _ONE_DAY
     if isinstance(value, numbers.Real | Decimal):
         number = float(value)
-        return number if math.isfinite(number) else None
-    return str(value)
+        return (_NUMBER, number) if math.isfinite(number) else None
+    return _TEXT, str(value)
 
 
-def _excel_serial(timestamp: pd.Timestamp) -> float:
-    days = (timestamp - _EXCEL_EPOCH) / _ONE_DAY
+def _serial_days(since_epoch: dt.timedelta) -> float:
+    days = since_epoch / dt.timedelta(days=1)
     return days + 1 if days > 59 else days
+
+
+def _arrow(values: Any, missing: np.ndarray | None) -> pa.Array:
+    return pa.array(np.asarray(values), mask=missing)
+
+
+def _arrow_text(values: Any, missing: np.ndarray | None) -> pa.Array:
+    """A text column as an Arrow string array (no copy when pandas already holds Arrow)."""
+    if isinstance(values, pd.arrays.NumpyExtensionArray):
+        values = values.to_numpy()
+    if isinstance(values, np.ndarray):
+        return pa.array(values, type=pa.string(), mask=missing, from_pandas=True)
+    array = pa.array(values, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    if array.type != pa.string():
+        array = array.cast(pa.string())
+    if missing is not None:
+        array = pc.if_else(pa.array(missing), pa.nulls(len(array), pa.string()), array)
+    return array
 
 
 def _is_missing(value: Any) -> bool:

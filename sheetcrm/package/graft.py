@@ -10,7 +10,7 @@ names, so a second run with the same input produces the same parts under the sam
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -24,6 +24,7 @@ from .plan import SheetPlan, plan_sheets
 from .recognise import read_markers
 from .relationships import NewRelationship, edit_relationships, free_id
 from .sheetparts import NewPart, SheetContext, sheet_parts
+from .sheetstream import BodyWriter
 from .styles import merge_styles
 from .workbook import SheetEntry, Workbook, read_workbook
 from .workbook_edit import NewSheet, edit_workbook
@@ -53,10 +54,12 @@ def graft(
     keys: Sequence[str],
     out: BinaryIO,
     keep: Collection[str] = (),
+    bodies: Mapping[str, Sequence[BodyWriter]] | None = None,
 ) -> GraftSummary:
     """Write ``seller`` plus the sheets of ``rendered`` (``keys[i]`` = sheet i) to ``out``.
 
-    Our earlier tabs whose key is in ``keep`` are left untouched.
+    Our earlier tabs whose key is in ``keep`` are left untouched.  ``bodies`` writes the
+    table bodies the renderer deferred, by sheet key (see :mod:`.sheetstream`).
     """
     wb, rwb = read_workbook(seller), read_workbook(rendered)
     if not all(s.is_worksheet and s.part and rendered.has(s.part) for s in rwb.sheets):
@@ -107,7 +110,7 @@ def graft(
         rid = free_id(rel_ids)
         new_rels.append(_workbook_rel(wb, rid, "worksheet", name))
         new_sheets.append(NewSheet(p.title, next_id + n, rid, source.state))
-    ctx = SheetContext(rendered, rwb, wb, names, targets, xf, dxf, titles)
+    ctx = SheetContext(rendered, rwb, wb, names, targets, xf, dxf, titles, bodies or {})
     for p in plan.placements:
         new_parts += sheet_parts(ctx, rwb.sheets[p.rendered_index].part, p.key)
 

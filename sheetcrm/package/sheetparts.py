@@ -10,8 +10,8 @@ Parts are produced lazily: the sheet XML itself is streamed (see :mod:`.sheetstr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from .formula import retitle
 from .marker import code_name_for
@@ -19,7 +19,7 @@ from .namespaces import CT_RELATIONSHIPS, rel_type, to_strict
 from .opc import Package, Relationship, extension, part_key, relative, rels_part
 from .parts import PartNames, closure
 from .relationships import NewRelationship, build_relationships
-from .sheetstream import SheetRewrite, rewrite_sheet
+from .sheetstream import BodyWriter, SheetRewrite, rewrite_sheet
 from .workbook import Workbook
 from .xmlspan import escape_text, unescape
 
@@ -47,6 +47,7 @@ class SheetContext:
     xf: tuple[int, ...]
     dxf: tuple[int, ...]
     titles: dict[str, str]  # rendered title → final title, where they differ
+    bodies: Mapping[str, Sequence[BodyWriter]] = field(default_factory=dict)  # by sheet key
 
 
 def sheet_parts(ctx: SheetContext, sheet_part: str, key: str) -> list[NewPart]:
@@ -67,6 +68,7 @@ def sheet_parts(ctx: SheetContext, sheet_part: str, key: str) -> list[NewPart]:
         code_name=code_name_for(key),
         titles=ctx.titles,
         strict=ctx.wb.strict,
+        bodies=ctx.bodies.get(key, ()),
     )
     parts = [
         NewPart(

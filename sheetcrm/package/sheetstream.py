@@ -15,12 +15,17 @@ What changes:
   ``tabSelected`` is dropped so the workbook never opens with tabs grouped;
 * tail: ``dxfId`` of conditional formats, formulas and hyperlink locations;
 * Strict workbooks get Strict namespace URIs on the root element.
+
+A renderer may also leave a table body out and put a ``<?sheetcrm-body N?>`` processing
+instruction where its rows belong; ``SheetRewrite.bodies[N]`` then writes those rows,
+already in the workbook's style numbering, so the largest part of a generated sheet is
+neither parsed nor rewritten here (see :func:`sheetcrm.render_xlsx.render_xlsx`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .formula import retitle
@@ -31,6 +36,7 @@ _P = rb"(?:[\w.-]+:)?"
 _SHEET_DATA = re.compile(rb"<" + _P + rb"sheetData\b[^>]*?(/?)>")
 _SHEET_DATA_END = re.compile(rb"</" + _P + rb"sheetData>")
 _ROW_END = b"</row>"
+_BODY_MARK = re.compile(rb"<\?sheetcrm-body (\d+)\?>")
 _CELL_STYLE = re.compile(rb"(<" + _P + rb"(?:c|row)\s[^>]*?\ss=\")(\d+)\"")
 _SHARED_STRING = re.compile(rb"<" + _P + rb"c\s[^>]*?\st=\"s\"")
 _FORMULA = re.compile(
@@ -50,6 +56,10 @@ _LOCATION = re.compile(rb"(\slocation=\")([^\"]*)\"")
 MAX_HEAD = 64 << 20
 
 
+#: Writes a deferred table body: given the rendered → workbook cell-style map, its rows.
+BodyWriter = Callable[[Callable[[int], int]], Iterable[bytes]]
+
+
 class SharedStringsInGeneratedSheet(ValueError):
     """The renderer wrote a shared-string cell; generated sheets must use inline strings."""
 
@@ -63,6 +73,7 @@ class SheetRewrite:
     code_name: str
     titles: dict[str, str] = field(default_factory=dict)  # rendered → final, changed only
     strict: bool = False
+    bodies: Sequence[BodyWriter] = ()  # the rows of each <?sheetcrm-body N?>
 
 
 def rewrite_sheet(chunks: Iterable[bytes], rw: SheetRewrite) -> Iterator[bytes]:
@@ -85,13 +96,13 @@ def rewrite_sheet(chunks: Iterable[bytes], rw: SheetRewrite) -> Iterator[bytes]:
         if state == "rows":
             end = _SHEET_DATA_END.search(buf)
             if end is not None:
-                yield body(buf[: end.start()])
+                yield from body(buf[: end.start()])
                 buf = buf[end.start() :]
                 state = "tail"
             else:
                 cut = buf.rfind(_ROW_END)
                 if cut >= 0:
-                    yield body(buf[: cut + len(_ROW_END)])
+                    yield from body(buf[: cut + len(_ROW_END)])
                     buf = buf[cut + len(_ROW_END) :]
     if state != "tail":
         raise ValueError("generated sheet XML is truncated")
@@ -112,11 +123,11 @@ def _mapper(table: tuple[int, ...], what: str) -> Callable[[re.Match[bytes]], by
     return one
 
 
-def _body_rewriter(rw: SheetRewrite) -> Callable[[bytes], bytes]:
+def _body_rewriter(rw: SheetRewrite) -> Callable[[bytes], Iterator[bytes]]:
     identity = all(i == v for i, v in enumerate(rw.xf))
     style = _mapper(rw.xf, "cell style")
 
-    def body(rows: bytes) -> bytes:
+    def rewrite(rows: bytes) -> bytes:
         if b't="s"' in rows and _SHARED_STRING.search(rows):
             raise SharedStringsInGeneratedSheet(
                 "a generated sheet uses the shared-string table; write text as inline strings"
@@ -127,7 +138,28 @@ def _body_rewriter(rw: SheetRewrite) -> Callable[[bytes], bytes]:
             rows = _retitle_formulas(rows, rw.titles)
         return rows
 
+    def body(rows: bytes) -> Iterator[bytes]:
+        start = 0
+        if b"<?sheetcrm-body" in rows:
+            for mark in _BODY_MARK.finditer(rows):
+                yield rewrite(rows[start : mark.start()])
+                yield from _deferred_body(rw, int(mark.group(1)))
+                start = mark.end()
+        yield rewrite(rows[start:])
+
     return body
+
+
+def _deferred_body(rw: SheetRewrite, number: int) -> Iterable[bytes]:
+    if number >= len(rw.bodies):
+        raise ValueError(f"generated sheet refers to a table body {number} it was not given")
+
+    def workbook_style(rendered: int) -> int:
+        if not 0 <= rendered < len(rw.xf):
+            raise ValueError(f"generated sheet uses undefined cell style {rendered}")
+        return rw.xf[rendered]
+
+    return rw.bodies[number](workbook_style)
 
 
 def _rewrite_head(head: bytes, rw: SheetRewrite) -> bytes:

@@ -14,7 +14,7 @@ import contextlib
 import io
 import os
 import stat
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -35,6 +35,7 @@ from .checks import (
 from .fingerprint import Fingerprint, fingerprint
 from .graft import GraftSummary, SheetRef, graft
 from .opc import Package, PackageError
+from .sheetstream import BodyWriter
 from .workbook import read_workbook
 from .xmlspan import XMLError
 from .zipio import CorruptEntry
@@ -61,6 +62,7 @@ def write_generated_sheets(
     expected: Fingerprint | None = None,
     keep: Collection[str] = (),
     password: str | None = None,
+    bodies: Mapping[str, Sequence[BodyWriter]] | None = None,
 ) -> WriteResult:
     """Graft the sheets of ``rendered`` (``keys[i]`` identifies sheet i) into ``source``.
 
@@ -73,6 +75,8 @@ def write_generated_sheets(
     An encrypted ``source`` needs its ``password``: it is decrypted in memory, grafted
     in memory and encrypted again before anything is written, so the result (in place
     or ``out``) and the backup are encrypted with the same password.
+
+    ``bodies``: the table bodies ``render_xlsx(..., defer_bodies=True)`` left out, by key.
     """
     source, rendered = Path(source), Path(rendered)
     if source.is_symlink():
@@ -115,10 +119,11 @@ def write_generated_sheets(
                     rendered_package,
                     keys,
                     fp,
+                    bodies=bodies,
                 )
             with _open_source(source, password if encrypted else None) as sf:
                 try:
-                    return graft(Package(sf), rendered_package, keys, fp, keep)
+                    return graft(Package(sf), rendered_package, keys, fp, keep, bodies)
                 except (PackageError, XMLError, CorruptEntry) as error:
                     raise not_a_workbook(source.name) from error
 
