@@ -192,7 +192,7 @@ def format_phone(e164: str) -> str:
 
 
 def format_phones(e164: pd.Series) -> pd.Series:
-    """``format_phone`` for a column: display text, None where the cell is not text.
+    """``format_phone`` for a column: display text, missing where the cell is not text.
 
     Each distinct number is formatted once; Japanese numbers (most of a Japanese shop's
     customers) in one pass over phonenumbers' format rules, others one by one.
@@ -207,13 +207,20 @@ def format_phones(e164: pd.Series) -> pd.Series:
 def _format_phone_list(texts: list[str]) -> np.ndarray:
     """``format_phone`` of each distinct text."""
     shown = np.array(texts, dtype=object)
+    done = _format_japanese_e164(texts, shown)
+    for row in np.flatnonzero(~done):
+        shown[row] = format_phone(texts[row])
+    return shown
+
+
+def _format_japanese_e164(texts: list[str], shown: np.ndarray) -> np.ndarray:
+    """Put the national form of the plain Japanese E.164 texts into ``shown``; say which."""
+    done = np.zeros(len(texts), dtype=bool)
     cells = pa.array(texts, type=pa.string())
     rows = np.flatnonzero(_matches(cells, f"^(?:{_JAPAN_E164.pattern})$"))
     national = pc.utf8_slice_codeunits(cells.take(rows), len(f"+{_JAPAN_CODE}"))
     kept = ~phone_rules.prefix_for_parsing_matches(national, _JAPAN_CODE)
-    shown[rows[kept]] = phone_rules.national_format(national.filter(kept), _JAPAN_CODE)
-    done = np.zeros(len(texts), dtype=bool)
-    done[rows[kept]] = True
-    for row in np.flatnonzero(~done):
-        shown[row] = format_phone(texts[row])
-    return shown
+    rows, national = rows[kept], national.filter(kept)
+    shown[rows] = phone_rules.national_format(national, _JAPAN_CODE)
+    done[rows] = True
+    return done
