@@ -24,7 +24,7 @@ from sheetcrm.output_model import (
     Table,
 )
 from sheetcrm.parse.choices import activity_type_label
-from sheetcrm.parse.phones import format_phone
+from sheetcrm.parse.phones import format_phones
 from sheetcrm.resources import load_table
 from sheetcrm.segments import PROSPECTS, segment_by_key, segments
 from sheetcrm.settings import settings_sheet
@@ -203,7 +203,7 @@ def customer_display(analysis: Analysis) -> pd.DataFrame:
     )
     frame["segment_key"] = frame["segment"]
     frame["segment"] = frame["segment"].map(lambda k: segment_by_key(k).label(lang))
-    frame["phone"] = frame["phone"].map(lambda p: format_phone(p) if isinstance(p, str) else None)
+    frame["phone"] = format_phones(frame["phone"])
     yes, no = ("はい", "いいえ") if lang == "ja" else ("yes", "no")
     frame["email_opt_in"] = frame["email_opt_in"].map(
         lambda v: None if pd.isna(v) else (yes if v else no)

@@ -21,7 +21,7 @@ from sheetcrm.insights.cohorts import cohort_table, month_column, retention
 from sheetcrm.insights.periods import period_comparison
 from sheetcrm.labels import label
 from sheetcrm.output_model import Chart, ChartKind, Column, ColumnKind, SheetModel, Table
-from sheetcrm.parse.phones import format_phone
+from sheetcrm.parse.phones import format_phones
 from sheetcrm.segments import segment_by_key
 
 if TYPE_CHECKING:
@@ -154,9 +154,7 @@ def action_rows(analysis: Analysis) -> pd.DataFrame:
             "segment": described["segment"].map(
                 lambda k: segment_by_key(k).label(lang) if isinstance(k, str) else None
             ),
-            "phone": described["phone"].map(
-                lambda p: format_phone(p) if isinstance(p, str) else None
-            ),
+            "phone": format_phones(described["phone"]),
             "email": described["email"],
             "last_purchase": described["last_purchase"],
             "total_spent": described["total_spent"],

@@ -15,6 +15,10 @@ module only undoes what spreadsheets and people do to numbers first:
 Restoring a lost 0 is only done for regions whose trunk prefix is ``0`` (Japan, the
 UK…), where a national number without it is always incomplete; in the US the trunk
 ``1`` is optional, so nothing is restored there.
+
+Columns are parsed and formatted a column at a time: plain national numbers (the shape
+most cells have) and Japanese E.164 numbers go through ``phone_rules``, which replays
+phonenumbers' own rules over arrays; every other value takes the per-number calls.
 """
 
 from __future__ import annotations
@@ -22,11 +26,15 @@ from __future__ import annotations
 import re
 from functools import cache, lru_cache
 
+import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat
 
-from sheetcrm.parse.base import ParseResult, ScalarParser, parse_unique
+from sheetcrm.parse import phone_rules
+from sheetcrm.parse.base import ParseResult, parse_unique_batch
 from sheetcrm.text import nfkc
 
 _DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ー", "-"))
@@ -42,6 +50,10 @@ _FIRST_DIGIT = re.compile(r"[0-9+]")
 # 090-1234-5678, 03 (1234) 5678.  Such numbers skip phonenumbers' parser (see below).
 _PLAIN_NATIONAL = re.compile(r"\(?0[1-9][0-9 ()-]{7,14}")
 _SEPARATORS = re.compile(r"[ ()-]")
+# Japanese E.164 text that phonenumbers parses straight back to the digits after +81
+# (no leading 0 to keep, 2 to 17 digits: its bounds for a national significant number).
+_JAPAN_CODE = phonenumbers.country_code_for_region("JP")
+_JAPAN_E164 = re.compile(rf"\+{_JAPAN_CODE}[1-9][0-9]{{1,16}}")
 
 Answer = tuple[str | None, str | None]
 
@@ -114,12 +126,44 @@ def _parse_phone(text: str, region: str) -> Answer:
     return None, "phone_invalid"
 
 
-@cache
-def _parser_for(region: str) -> ScalarParser:
-    def parse_one(text: str) -> Answer:
-        return _parse_phone(text, region)
+def _plain_national_batch(texts: list[str], region: str) -> np.ndarray:
+    """``_plain_national_e164`` for many texts at once; None where it would say None.
 
-    return parse_one
+    Only texts that ``_normalise`` leaves as they are qualify (ASCII digits and
+    separators, no empty brackets, no trailing space), so the answer is the scalar one.
+    """
+    e164 = np.full(len(texts), None, dtype=object)
+    trunk, country_code = _region_prefixes(region)
+    if trunk is None or not texts:
+        return e164
+    cells = pa.array(texts, type=pa.string())
+    plain = _matches(cells, f"^(?:{_PLAIN_NATIONAL.pattern})$")
+    plain &= ~_matches(cells, _NOTE.pattern) & ~_matches(cells, " $")
+    rows = np.flatnonzero(plain)
+    digits = pc.replace_substring_regex(cells.take(rows), _SEPARATORS.pattern, "")
+    lengths = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
+    sized = (lengths >= 10) & (lengths <= 11)
+    rows, national = rows[sized], pc.utf8_slice_codeunits(digits.filter(sized), 1)
+    valid = phone_rules.valid_for_region(national, region)
+    e164[rows[valid]] = pc.binary_join_element_wise(
+        f"+{country_code}", national.filter(valid), ""
+    ).to_pylist()
+    return e164
+
+
+def _matches(cells: pa.Array, pattern: str) -> np.ndarray:
+    """Where an (RE2) regex finds a match in each cell."""
+    found = pc.match_substring_regex(cells, pattern)
+    return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _parse_phone_list(texts: list[str], region: str) -> tuple[np.ndarray, np.ndarray]:
+    """Answers for distinct texts: plain national numbers in one pass, the rest one by one."""
+    values = _plain_national_batch(texts, region)
+    codes = np.full(len(texts), None, dtype=object)
+    for row in np.flatnonzero(pd.isna(values)):
+        values[row], codes[row] = _parse_phone(texts[row], region)
+    return values, codes
 
 
 def parse_phones(raw: pd.Series, region: str = "JP") -> ParseResult:
@@ -128,7 +172,8 @@ def parse_phones(raw: pd.Series, region: str = "JP") -> ParseResult:
     ``region`` is where numbers without ``+`` are dialled.  Codes: ``phone_invalid``
     (no value), ``phone_leading_zero_restored`` and ``phone_plus_restored`` (value kept).
     """
-    return parse_unique(raw, _parser_for(region.upper()), dtype="string")
+    region = region.upper()
+    return parse_unique_batch(raw, lambda texts: _parse_phone_list(texts, region), "string")
 
 
 @lru_cache(maxsize=65536)
@@ -144,3 +189,38 @@ def format_phone(e164: str) -> str:
     if number.country_code == phonenumbers.country_code_for_region("JP"):
         return phonenumbers.format_number(number, PhoneNumberFormat.NATIONAL)
     return phonenumbers.format_number(number, PhoneNumberFormat.INTERNATIONAL)
+
+
+def format_phones(e164: pd.Series) -> pd.Series:
+    """``format_phone`` for a column: display text, missing where the cell is not text.
+
+    Each distinct number is formatted once; Japanese numbers (most of a Japanese shop's
+    customers) in one pass over phonenumbers' format rules, others one by one.
+    """
+    texts = [value for value in e164.dropna().unique().tolist() if isinstance(value, str)]
+    shown = dict(zip(texts, _format_phone_list(texts), strict=True))
+    # The cells are then looked up through Series.map, so the result has the dtype (and
+    # the missing-value marker) that mapping format_phone over the column always gave.
+    return e164.map(lambda value: shown[value] if isinstance(value, str) else None)
+
+
+def _format_phone_list(texts: list[str]) -> np.ndarray:
+    """``format_phone`` of each distinct text."""
+    shown = np.array(texts, dtype=object)
+    done = _format_japanese_e164(texts, shown)
+    for row in np.flatnonzero(~done):
+        shown[row] = format_phone(texts[row])
+    return shown
+
+
+def _format_japanese_e164(texts: list[str], shown: np.ndarray) -> np.ndarray:
+    """Put the national form of the plain Japanese E.164 texts into ``shown``; say which."""
+    done = np.zeros(len(texts), dtype=bool)
+    cells = pa.array(texts, type=pa.string())
+    rows = np.flatnonzero(_matches(cells, f"^(?:{_JAPAN_E164.pattern})$"))
+    national = pc.utf8_slice_codeunits(cells.take(rows), len(f"+{_JAPAN_CODE}"))
+    kept = ~phone_rules.prefix_for_parsing_matches(national, _JAPAN_CODE)
+    rows, national = rows[kept], national.filter(kept)
+    shown[rows] = phone_rules.national_format(national, _JAPAN_CODE)
+    done[rows] = True
+    return done
