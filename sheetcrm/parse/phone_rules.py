@@ -13,7 +13,8 @@ decision procedure with one regex pass per rule over a pyarrow array of numbers:
 Numbers are national significant numbers as text (ASCII digits only, as
 ``national_significant_number`` gives them).  Regexes run in RE2 (pyarrow) when RE2
 accepts the pattern — for these regular patterns the match is the same as Python's —
-and in Python's ``re`` otherwise, so a metadata update cannot change an answer.
+and in Python's ``re`` otherwise, so a metadata update with a pattern RE2 refuses still
+gives phonenumbers' own answer.
 """
 
 from __future__ import annotations
