@@ -59,16 +59,31 @@ NOTE_TEXT: dict[NoteKind, Callable[[object, str], str]] = {
 }
 
 
-def _sentences(row: pd.Series, lang: str) -> tuple[str, str]:
-    rule = rule_by_key(row["reason"])
-    days = row["days"]
+def _sentences(
+    reason: str, event_date: object, days: object, note: object, lang: str
+) -> tuple[str, str]:
+    rule = rule_by_key(reason)
     fields = {
-        "date": date_text(row["event_date"], lang),
+        "date": date_text(event_date, lang),
         "days": "" if pd.isna(days) else int(days),
-        "note": NOTE_TEXT[rule.note](row["note"], lang),
+        "note": NOTE_TEXT[rule.note](note, lang),
     }
     detail = rule.text("detail_today" if fields["days"] == 0 else "detail", lang)
     return detail.format(**fields), rule.text("action", lang).format(**fields)
+
+
+def _all_sentences(actions: pd.DataFrame, lang: str) -> list[tuple[str, str]]:
+    """The sentences of every row; rows with the same facts share one rendering."""
+    columns = ("reason", "event_date", "days", "note")
+    facts = zip(*(actions[c].tolist() for c in columns), strict=True)
+    rendered: dict[tuple, tuple[str, str]] = {}
+    texts = []
+    for fact in facts:
+        text = rendered.get(fact)
+        if text is None:
+            text = rendered[fact] = _sentences(*fact, lang)
+        texts.append(text)
+    return texts
 
 
 def describe_actions(actions: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -76,7 +91,7 @@ def describe_actions(actions: pd.DataFrame, lang: str) -> pd.DataFrame:
     levels = {p.key: p.label(lang) for p in priority_levels()}
     named = {key: c.label(lang) for key, c in channels().items()}
     result = actions.copy()
-    texts = [_sentences(row, lang) for _, row in actions.iterrows()]
+    texts = _all_sentences(actions, lang)
     result["priority_label"] = actions["priority"].map(levels)
     result["reason_label"] = actions["reason"].map(lambda k: rule_by_key(k).label(lang))
     result["detail"] = [t[0] for t in texts]

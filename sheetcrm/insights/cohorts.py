@@ -48,7 +48,10 @@ def _month_number(dates: pd.Series) -> pd.Series:
 
 def cohort_activity(orders: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The cohort table in long form (:data:`COHORT_COLUMNS`), every observable cell."""
-    days = _purchase_days(orders)
+    return _cohort_activity(_purchase_days(orders), as_of)
+
+
+def _cohort_activity(days: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     if days.empty:
         return pd.DataFrame(columns=COHORT_COLUMNS)
     month = _month_number(days["order_date"])
@@ -89,7 +92,8 @@ def cohort_table(
     (shares; blank where the month has not come yet).
     """
     keys = [month_column(k) for k in range(months + 1)]
-    long = cohort_activity(orders, as_of)
+    days = _purchase_days(orders)  # once: a 1,000,000-line sales log takes a while
+    long = _cohort_activity(days, as_of)
     if long.empty:
         return pd.DataFrame(columns=["cohort", "customers", "repeat_rate", *keys])
     wide = long[long["months_since"] <= months].pivot(
@@ -98,15 +102,14 @@ def cohort_table(
     wide = wide.reindex(columns=range(months + 1))
     wide.columns = keys
     sizes = long.drop_duplicates("cohort").set_index("cohort")["customers"]
-    repeat = _repeaters_by_cohort(orders).reindex(sizes.index).fillna(0)
+    repeat = _repeaters_by_cohort(days).reindex(sizes.index).fillna(0)
     wide.insert(0, "repeat_rate", (repeat / sizes).to_numpy())
     wide.insert(0, "customers", sizes.to_numpy())
     wide = wide.sort_index().tail(cohorts)
     return wide.rename_axis("cohort").reset_index()
 
 
-def _repeaters_by_cohort(orders: pd.DataFrame) -> pd.Series:
-    days = _purchase_days(orders)
+def _repeaters_by_cohort(days: pd.DataFrame) -> pd.Series:
     per_customer = days.groupby("customer_id")["order_date"].agg(["min", "count"])
     cohort = per_customer["min"].dt.strftime("%Y-%m")
     return (per_customer["count"] >= 2).groupby(cohort).sum()
@@ -114,7 +117,10 @@ def _repeaters_by_cohort(orders: pd.DataFrame) -> pd.Series:
 
 def days_to_second_purchase(orders: pd.DataFrame) -> pd.Series:
     """Per repeat customer, days from the first to the second distinct purchase day."""
-    days = _purchase_days(orders)
+    return _days_to_second(_purchase_days(orders))
+
+
+def _days_to_second(days: pd.DataFrame) -> pd.Series:
     nth = days.groupby("customer_id").cumcount()
     first = days.loc[nth == 0].set_index("customer_id")["order_date"]
     second = days.loc[nth == 1].set_index("customer_id")["order_date"]
@@ -140,7 +146,7 @@ def retention(orders: pd.DataFrame) -> Retention:
     """Repeat rate and time to the second purchase over all buyers."""
     days = _purchase_days(orders)
     buyers = int(days["customer_id"].nunique())
-    gaps = days_to_second_purchase(orders)
+    gaps = _days_to_second(days)
     rows = []
     for low, high in SECOND_PURCHASE_BANDS:
         inside = gaps >= low
