@@ -347,7 +347,8 @@ def _one_row_per_customer(candidates: pd.DataFrame, customers: pd.DataFrame) -> 
     first = ~ranked["customer_id"].duplicated()
     best = ranked.loc[first].set_index("customer_id")
     others = ranked.loc[~first].groupby("customer_id", sort=False)["reason"].agg(list)
-    others = pd.Series([others.get(c, []) for c in best.index], index=best.index, dtype=object)
+    found = others.to_dict()
+    others = pd.Series([found.get(c, []) for c in best.index], index=best.index, dtype=object)
     people = customers.set_index("customer_id").reindex(best.index)
     shown = best["score"].round()  # the level follows the score the seller sees
     result = pd.DataFrame(

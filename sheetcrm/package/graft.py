@@ -21,6 +21,7 @@ from .namespaces import CT_STYLES, rel_type, to_strict
 from .opc import ROOT, Package, PackageError, Relationship, extension, part_key, relative, rels_part
 from .parts import PartNames, owned_parts
 from .plan import SheetPlan, plan_sheets
+from .readahead import read_ahead
 from .recognise import read_markers
 from .relationships import NewRelationship, edit_relationships, free_id
 from .sheetparts import NewPart, SheetContext, sheet_parts
@@ -239,5 +240,6 @@ def _write(
         else:
             writer.copy_raw(info, seller.raw(info))
     for part in new_parts:
-        writer.write_stream(part.name.replace("/", "\\") if backslashes else part.name, part.data())
+        name = part.name.replace("/", "\\") if backslashes else part.name
+        writer.write_stream(name, read_ahead(part.data()))
     writer.close(seller.zip.comment)
