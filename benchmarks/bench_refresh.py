@@ -132,7 +132,17 @@ def _write_orders(sheet, orders: int, customers: int, rng: random.Random, date_f
 
 
 def peak_mb() -> float:
-    """This process's RSS high-water mark so far, in MB."""
+    """This process's RSS high-water mark so far, in MB.
+
+    On Linux ``ru_maxrss`` starts at the *parent's* high-water mark (exec records the
+    forked parent's, which here holds the generated workbook), so the process's own
+    ``VmHWM`` is read instead.
+    """
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024  # kB
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024 / 1024 if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
 
