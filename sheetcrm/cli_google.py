@@ -48,7 +48,7 @@ _STAGES = {
     "read": ("reading the spreadsheet", "スプレッドシートを読み込んでいます"),
     "recognise": ("finding tables", "表を探しています"),
     "parse": ("reading cells", "セルを読み取っています"),
-    "resolve": ("matching customers", "同じ顧客をまとめています"),
+    "resolve": ("matching customers", "同じ顧客を照合しています"),
     "metrics": ("analysing customers", "顧客を分析しています"),
     "render": ("building tabs", "タブを作成しています"),
     "write": ("writing", "書き込んでいます"),
