@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -17,6 +18,12 @@ from sheetcrm.records import ParsedData, parse_tables
 from sheetcrm.segments import assign_segments
 from sheetcrm.settings import Settings
 from sheetcrm.tables import RecognisedTable
+
+Progress = Callable[[str], None]
+
+
+def _silent(_: str) -> None:
+    pass
 
 
 @dataclass(frozen=True, eq=False)
@@ -78,21 +85,27 @@ def analyse_tables(
     settings: Settings | None = None,
     extra_issues: list[Issue] | None = None,
     decisions: Decisions | None = None,
+    progress: Progress = _silent,
 ) -> Analysis:
     """Run the whole analysis on tables already found in a workbook or a Google Sheet.
 
-    ``lang`` and ``keep_identical_rows`` win over ``settings`` when given.
+    ``lang`` and ``keep_identical_rows`` win over ``settings`` when given.  ``progress``
+    is told each stage as it starts: ``parse``, ``resolve``, then ``metrics`` (metrics,
+    the value forecast and segments).
     """
     settings = (settings or Settings()).with_overrides(
         lang=lang, keep_identical_rows=keep_identical_rows
     )
+    progress("parse")
     parsed = parse_tables(
         tables,
         as_of=as_of,
         keep_identical_rows=settings.keep_identical_rows,
         phone_region=settings.phone_region,
     )
+    progress("resolve")
     resolution = resolve(parsed, decisions)
+    progress("metrics")
     metrics = customer_metrics(resolution.orders, as_of)
     forecast = predict_customer_value(metrics)
     customers = (

@@ -40,8 +40,11 @@ EXIT_CHECK_FAILED = 1
 STAGES = {
     "read": ("reading workbook", "ブックを読み込み中"),
     "recognise": ("finding tables", "表を探しています"),
-    "analyse": ("analysing customers", "顧客を分析中"),
-    "render": ("building tabs", "タブを作成中"),
+    "parse": ("reading cells", "セルを読み取り中"),
+    "resolve": ("matching customers", "同じ顧客を照合中"),
+    "metrics": ("analysing customers", "顧客を分析中"),
+    "build": ("building tabs", "タブを作成中"),
+    "render": ("formatting tabs", "タブを整形中"),
     "write": ("writing", "書き込み中"),
 }
 

@@ -77,13 +77,13 @@ def analyse_source(
     settings = source.settings.with_overrides(
         as_of=as_of, lang=lang, keep_identical_rows=keep_identical_rows
     )
-    progress("analyse")
     analysis = analyse_tables(
         source.tables,
         as_of=settings.as_of or dt.date.today(),
         settings=settings,
         extra_issues=source.settings_issues,
         decisions=source.decisions(dt.date.today()),
+        progress=progress,
     )
     if not apply_forgotten:
         return analysis
@@ -187,7 +187,7 @@ def write_back(
     from sheetcrm.package import write_generated_sheets
     from sheetcrm.render_xlsx import render_xlsx
 
-    progress("render")
+    progress("build")
     # A Settings tab we created earlier belongs to the seller now: it is never rewritten,
     # even when its A1 marker was edited away (then it is simply not read).
     ours_already = "settings" in source.generated
@@ -199,6 +199,7 @@ def write_back(
     # The rendered tabs are personal data: a private folder, removed on every way out.
     with private_dir() as scratch:
         rendered = scratch / "generated.xlsx"
+        progress("render")
         bodies = render_xlsx(model, rendered, tmpdir=scratch, defer_bodies=True)
         progress("write")
         result = write_generated_sheets(
