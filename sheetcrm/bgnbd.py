@@ -64,14 +64,28 @@ def bgnbd_log_likelihood(
     summed in log space; the second term (dropped out after the last purchase) does
     not exist for x = 0.
     """
-    r, alpha, a, b = params.r, params.alpha, params.a, params.b
-    x, t_x, T = _as_arrays(x, t_x, T)
-    shared = gammaln(r + x) - gammaln(r) + r * np.log(alpha) - betaln(a, b)
-    alive = betaln(a, b + x) - (r + x) * np.log(alpha + T)
-    x_pos = np.maximum(x, 1)  # keeps b + x - 1 > 0 where the term is masked out anyway
-    dropped = betaln(a + 1, b + x_pos - 1) - (r + x) * np.log(alpha + t_x)
-    dropped = np.where(x > 0, dropped, -np.inf)
-    return shared + np.logaddexp(alive, dropped)
+    return _LogLikelihood(*_as_arrays(x, t_x, T))(params)
+
+
+class _LogLikelihood:
+    """:func:`bgnbd_log_likelihood` on fixed data, for an optimiser that calls it hundreds
+    of times: the special functions of ``x`` alone are evaluated once per distinct ``x``
+    (a few dozen) rather than per customer, with the very same values."""
+
+    def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> None:
+        self.xs, self.at = np.unique(x, return_inverse=True)
+        self.t_x, self.T, self.bought = t_x, T, x > 0
+
+    def __call__(self, params: BGNBDParams) -> np.ndarray:
+        r, alpha, a, b = params.r, params.alpha, params.a, params.b
+        xs, at = self.xs, self.at
+        shared = (gammaln(r + xs) - gammaln(r) + r * np.log(alpha) - betaln(a, b))[at]
+        r_x = (r + xs)[at]
+        alive = betaln(a, b + xs)[at] - r_x * np.log(alpha + self.T)
+        xs_pos = np.maximum(xs, 1)  # keeps b + x - 1 > 0 where the term is masked out anyway
+        dropped = betaln(a + 1, b + xs_pos - 1)[at] - r_x * np.log(alpha + self.t_x)
+        dropped = np.where(self.bought, dropped, -np.inf)
+        return shared + np.logaddexp(alive, dropped)
 
 
 def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBDFit:
@@ -90,9 +104,8 @@ def fit_bgnbd(x: ArrayLike, t_x: ArrayLike, T: ArrayLike) -> BGNBDFit:
     # Start where the mean buying rate r/α matches the data's, with a vague Beta(1, 1).
     rate = max(float(x.sum()), 1.0) / max(float(T.sum()) / scale, 1e-9)
     start = {"r": 1.0, "alpha": 1.0 / rate, "a": 1.0, "b": 1.0}
-    optimum = maximise(
-        lambda v: bgnbd_log_likelihood(BGNBDParams(*v), hx, ht_x, hT), start, weights=counts
-    )
+    log_likelihood = _LogLikelihood(hx, ht_x, hT)
+    optimum = maximise(lambda v: log_likelihood(BGNBDParams(*v)), start, weights=counts)
     r, alpha, a, b = optimum.values
     params = BGNBDParams(r, alpha * scale, a, b)
     return BGNBDFit(

@@ -55,18 +55,31 @@ def gamma_gamma_log_likelihood(params: GammaGammaParams, x: ArrayLike, m: ArrayL
     the density of a mean of x Gamma(p, ν) values with ν integrated out.  Needs x ≥ 1
     and m > 0.
     """
-    p, q, v = params.p, params.q, params.v
     x, m = (np.asarray(a, dtype=float) for a in np.broadcast_arrays(x, m))
-    px = p * x
-    return (
-        gammaln(px + q)
-        - gammaln(px)
-        - gammaln(q)
-        + q * np.log(v)
-        + (px - 1) * np.log(m)
-        + px * np.log(x)
-        - (px + q) * np.log(v + x * m)
-    )
+    return _LogLikelihood(x, m)(params)
+
+
+class _LogLikelihood:
+    """:func:`gamma_gamma_log_likelihood` on fixed data, for an optimiser: the logs of the
+    data are taken once and the Gamma functions once per distinct ``x``, with the very
+    same values."""
+
+    def __init__(self, x: np.ndarray, m: np.ndarray) -> None:
+        self.x, self.m = x, m
+        self.xs, self.at = np.unique(x, return_inverse=True)
+        self.log_m, self.log_x = np.log(m), np.log(x)
+
+    def __call__(self, params: GammaGammaParams) -> np.ndarray:
+        p, q, v = params.p, params.q, params.v
+        px, pxs = p * self.x, p * self.xs
+        return (
+            (gammaln(pxs + q) - gammaln(pxs))[self.at]
+            - gammaln(q)
+            + q * np.log(v)
+            + (px - 1) * self.log_m
+            + px * self.log_x
+            - (px + q) * np.log(v + self.x * self.m)
+        )
 
 
 def fit_gamma_gamma(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
@@ -79,9 +92,9 @@ def fit_gamma_gamma(x: ArrayLike, m: ArrayLike) -> GammaGammaFit:
     scale = float(m.mean()) if m.size and m.mean() > 0 else 1.0
     m_s = m / scale
     # A start with the right population mean: p·v/(q-1) = 1 in scaled money.
+    log_likelihood = _LogLikelihood(x, m_s)
     optimum = maximise(
-        lambda params: gamma_gamma_log_likelihood(GammaGammaParams(*params), x, m_s),
-        {"p": 2.0, "q": 3.0, "v": 1.0},
+        lambda params: log_likelihood(GammaGammaParams(*params)), {"p": 2.0, "q": 3.0, "v": 1.0}
     )
     p, q, v = optimum.values
     params = GammaGammaParams(p, q, v * scale)
