@@ -245,6 +245,7 @@ def _resolve_rows(parsed: ParsedData, decisions: Decisions) -> Resolution:
 
 
 def _read_rows(parsed: ParsedData) -> _Rows:
+    """The rows of the non-empty tables, with their keys numbered across tables."""
     frames = {role: frame for role in ROLES if not (frame := getattr(parsed, role)).empty}
     starts, size = {}, 0
     for role, frame in frames.items():
@@ -290,6 +291,7 @@ def _pair(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def _group_nodes(rows: _Rows) -> _Nodes:
+    """Group rows into nodes by their four keys (customer-list rows stay apart)."""
     signature = np.zeros(len(rows.number), np.int64)
     for key in _KEYS:
         codes, blank = rows.codes[key], rows.blank[key]
@@ -297,7 +299,7 @@ def _group_nodes(rows: _Rows) -> _Nodes:
         signature = _pair(signature, codes if blank < 0 else np.where(codes == blank, -1, codes))
     of_row = _pair(signature, _anchors(rows))
     # Nodes are numbered by first appearance: a row is first when its number is new.
-    highest = np.maximum.accumulate(of_row) if len(of_row) else of_row
+    highest = np.maximum.accumulate(of_row)
     first_row = np.flatnonzero(np.diff(highest, prepend=-1) > 0)
     codes = {}
     for key in _KEYS:
@@ -385,7 +387,11 @@ def _same_key(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _join(
-    root: np.ndarray, reasons: np.ndarray, first: np.ndarray, other: np.ndarray, bits: np.ndarray
+    root: np.ndarray,
+    reasons: np.ndarray,
+    first: np.ndarray,
+    other: np.ndarray,
+    bits: np.ndarray | np.uint8,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Customers once the ``first``–``other`` edges join them, and the reasons at the new roots.
 
@@ -551,8 +557,9 @@ def _customer_ids(
 def _best_keys(rows: _Rows, nodes: _Nodes, root: np.ndarray, keyed: np.ndarray) -> dict[int, str]:
     """The best key of each ``keyed`` customer (root → key, roots ascending).
 
-    A key orders the customers and seeds the hashed IDs: the lowest of its nodes' keys,
-    e-mail before phone and name before name before the first row's sheet and row.
+    A node's key is its e-mail, else its phone and name, else its name, else its first
+    row's sheet and row; a customer's is the lowest of its nodes' keys.  Keys order the
+    customers and seed the hashed IDs.
     """
     members = np.flatnonzero(keyed[root])
     text = {
@@ -595,17 +602,16 @@ def _apply_merge_decisions(
         _ids_of(rows, nodes, root, involved) if apart else {},
         apart,
     )
-    before = {node: union_find.find(node) for node in involved}
     for a, b in pairs:
         if union_find.find(a) != union_find.find(b):
             union_find.union(a, b, _BIT["decision"])
-    after = {node: union_find.find(node) for node in involved}
-    if after == before:
+    joined = [union_find.find(node) for node in involved]
+    if joined == involved:
         return None  # every join was refused: nothing changes
     remap, reasons = np.arange(nodes.size), reasons.copy()
-    remap[involved] = list(after.values())
+    remap[involved] = joined
     reasons[involved] = 0
-    for node in set(after.values()):
+    for node in set(joined):
         reasons[node] = union_find.reasons.get(node, 0)
     return remap[root], reasons
 
@@ -735,8 +741,9 @@ def _deciding_rows(
     The value kept for an attribute is the first non-missing one in precedence order, so
     for each customer and attribute only this table's first row with a value can win, and
     each customer needs one row to appear at all.  Stacking any superset of these rows
-    gives the same values as stacking them all.  Row 0 is always kept, so that the
-    stack's column types are those of every table, as with all rows.
+    gives the same values as stacking them all.  Row 0 and the first row that fills each
+    column are kept as well: pandas types the stacked columns from each table's columns,
+    and may pass over ones that are empty or all missing, so these stay as they were.
     """
     date_column = _DATE_COLUMNS[role]
     if date_column is None:
@@ -749,9 +756,10 @@ def _deciding_rows(
     chosen = [np.zeros(1, np.int64), _first_in_order(np.flatnonzero(matched), customer, when)]
     for column in ATTRIBUTES:
         if column in frame:
-            present = frame[column].notna().to_numpy() & matched
+            present = frame[column].notna().to_numpy()
             if present.any():
-                chosen.append(_first_in_order(np.flatnonzero(present), customer, when))
+                chosen.append(np.flatnonzero(present)[:1])
+                chosen.append(_first_in_order(np.flatnonzero(present & matched), customer, when))
     return np.unique(np.concatenate(chosen))
 
 

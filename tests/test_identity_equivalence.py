@@ -300,6 +300,59 @@ def test_merge_decision_refused_by_keep_apart_changes_nothing_as_before() -> Non
     assert new.customers["customer_id"].tolist() == ["C001", "C002"]
 
 
+def test_table_with_no_matched_row_still_types_the_customer_columns_as_before() -> None:
+    # The only sales row names two listed customers: it is dropped, yet the sales log
+    # still takes part in stacking the attributes, which makes them object columns.
+    yamada = {"name": "山田太郎", "name_key": "ヤマダタロウ", "birthday": DATES[0]}
+    parsed = ParsedData(
+        customers=table(
+            [yamada | {"customer_id": "C001"}, yamada | {"customer_id": "C002"}],
+            CUSTOMER_COLUMNS,
+            ["顧客"],
+        ),
+        orders=table([{"name": "山田太郎", "name_key": "ヤマダタロウ"}], ORDER_COLUMNS, ["注文"]),
+        activities=table([], ACTIVITY_COLUMNS, []),
+    )
+    new = resolve(parsed)
+    assert_same_resolution(new, reference.resolve(parsed))
+    assert new.orders.empty
+    assert new.customers["birthday"].dtype == object
+
+
+def test_ties_go_to_the_earlier_row_as_before() -> None:
+    # The newest sales row wins; of two on the same day (or two undated), the first.
+    rows = [
+        {"customer_id": "C001", "email": "older@example.jp", "order_date": DATES[0]},
+        {"customer_id": "C001", "email": "first@example.jp", "order_date": DATES[2]},
+        {"customer_id": "C001", "email": "second@example.jp", "order_date": DATES[2]},
+        {"customer_id": "C002", "phone": PHONES[0]},
+        {"customer_id": "C002", "phone": PHONES[1]},
+    ]
+    parsed = ParsedData(
+        customers=table([], CUSTOMER_COLUMNS, []),
+        orders=table(rows, ORDER_COLUMNS, ["注文"]),
+        activities=table([], ACTIVITY_COLUMNS, []),
+    )
+    new = resolve(parsed)
+    assert_same_resolution(new, reference.resolve(parsed))
+    assert new.customers["email"].iloc[0] == "first@example.jp"
+    assert new.customers["phone"].iloc[1] == PHONES[0]
+
+
+def test_dates_that_are_not_datetimes_order_rows_as_before() -> None:
+    # Parsers give datetime64 dates; other date columns keep every row in the stack.
+    rows = [
+        {"customer_id": "C001", "email": e, "date": d}
+        for e, d in [("a@example.jp", DATES[0]), ("b@example.jp", DATES[1]), ("c@example.jp", None)]
+    ]
+    activities = table(rows, ACTIVITY_COLUMNS, ["対応"])
+    activities["date"] = activities["date"].astype(object)
+    parsed = ParsedData(table([], CUSTOMER_COLUMNS, []), table([], ORDER_COLUMNS, []), activities)
+    new = resolve(parsed)
+    assert_same_resolution(new, reference.resolve(parsed))
+    assert new.customers["email"].tolist() == ["b@example.jp"]
+
+
 @pytest.mark.parametrize("lang", ["ja", "en"])
 def test_sample_workbook_resolves_as_before(tmp_path: Path, lang: str) -> None:
     path = new_workbook(tmp_path / "sample.xlsx", lang=lang, sample=True, today=AS_OF)
