@@ -70,3 +70,19 @@ def test_review_queue_tab_is_capped_and_says_so(make_workbook, monkeypatch) -> N
     (queue,) = [s for s in build_output(analysis).sheets if s.key == "duplicates"]
     assert len(queue.tables[0].rows) == 2
     assert "4" in queue.tables[0].caption and "export --table duplicates" in queue.tables[0].caption
+
+
+def test_monthly_table_shows_the_last_24_months_with_their_figures(sample_analysis) -> None:
+    model = build_output(sample_analysis)
+    (summary,) = [s for s in model.sheets if s.key == "summary"]
+    (monthly,) = [t for t in summary.tables if "month" in t.rows.columns]
+    rows = monthly.rows
+    orders = sample_analysis.orders
+    expected = orders.groupby(orders["order_date"].dt.strftime("%Y-%m"))["revenue"].sum()
+    expected = expected.sort_index().tail(24)
+    assert rows["month"].tolist() == expected.index.tolist()
+    assert rows["revenue"].tolist() == pytest.approx(expected.tolist())
+    assert rows["month"].tolist() == sorted(rows["month"])  # across year ends too
+    last = orders.loc[orders["order_date"].dt.strftime("%Y-%m") == rows["month"].iloc[-1]]
+    buyers = last.loc[last["is_purchase"].astype(bool), "customer_id"].nunique()
+    assert rows["buyers"].iloc[-1] == buyers
