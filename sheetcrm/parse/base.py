@@ -2,8 +2,9 @@
 
 A parser turns one column of raw cell text into typed values plus a per-cell issue
 code.  Sheets repeat the same values (dates, amounts, products) many times, so each
-parser works on the *unique* values and maps the answers back: a 1,000,000-row column
-with 3,000 distinct dates costs 3,000 scalar parses.
+parser works on the *distinct* values and maps the answers back: a 1,000,000-row column
+with 3,000 distinct dates costs 3,000 scalar parses, and even the trimming is done on
+the 3,000 texts rather than on every cell.
 """
 
 from __future__ import annotations
@@ -33,20 +34,77 @@ class ParseResult:
 ScalarParser = Callable[[str], tuple[Any, str | None]]
 
 
+@dataclass(frozen=True)
+class Distinct:
+    """A column as its distinct texts and, per row, which one it holds (-1: missing).
+
+    ``positions`` index into ``texts``; every lookup built from ``texts`` gets one extra
+    trailing entry for the missing rows, which position -1 picks.
+    """
+
+    positions: np.ndarray
+    texts: pd.Series  # "string" dtype, no missing values, in order of first appearance
+
+    def spread(self, lookup: pd.Series | np.ndarray, index: pd.Index) -> pd.Series:
+        """Put one answer per distinct text (plus the trailing one for missing) on every row."""
+        if isinstance(lookup, pd.Series):
+            return pd.Series(lookup.array.take(self.positions), index=index)
+        return pd.Series(lookup[self.positions], index=index, dtype=lookup.dtype)
+
+    def objects(self, index: pd.Index) -> pd.Series:
+        """The texts on every row, as an object column with None where missing."""
+        return self.spread(np.append(self.texts.to_numpy(dtype=object), None), index)
+
+    def relabel(self, texts: pd.Series) -> Distinct:
+        """The column once each distinct text became ``texts`` (aligned; ``NA``: missing).
+
+        Texts that became equal (``" A1"`` and ``"A1"`` stripped) are merged, still in
+        order of first appearance.
+        """
+        if texts.notna().all() and (texts.array == self.texts.array).all():
+            return self  # nothing changed: still distinct
+        renumbered, uniques = pd.factorize(texts, use_na_sentinel=True)
+        # Position -1 (missing) picks the trailing -1.
+        positions = np.append(renumbered, -1)[self.positions]
+        return Distinct(positions, pd.Series(uniques, dtype="string"))
+
+    def rows(self, keep: np.ndarray) -> Distinct:
+        """Only the rows where the boolean mask ``keep`` is set (the texts stay as they are)."""
+        return Distinct(self.positions[keep], self.texts)
+
+
+def distinct(raw: pd.Series) -> Distinct:
+    """The distinct texts of ``raw`` (cell text or missing values)."""
+    positions, uniques = pd.factorize(raw.astype("string"), use_na_sentinel=True)
+    return Distinct(positions, pd.Series(uniques, dtype="string"))
+
+
+def cleaned(texts: pd.Series) -> pd.Series:
+    """Surrounding spaces (U+3000 too) stripped; an empty text becomes missing."""
+    stripped = texts.str.replace("\u3000", " ", regex=False).str.strip()
+    return stripped.mask(stripped == "")
+
+
+def distinct_cleaned(raw: pd.Series) -> Distinct:
+    """Like :func:`distinct`, with the texts :func:`cleaned` (on the distinct texts only)."""
+    found = distinct(raw)
+    return found.relabel(cleaned(found.texts))
+
+
 def parse_unique(raw: pd.Series, parse_one: ScalarParser, dtype: str | None = None) -> ParseResult:
     """Apply ``parse_one(text) -> (value or None, code or None)`` once per distinct non-blank value.
 
     ``raw`` holds cell text (``str``) or missing values; surrounding spaces
     (including U+3000) are stripped and an empty string counts as blank.
     """
-    text = raw.astype("string").str.replace("\u3000", " ", regex=False).str.strip()
-    positions, uniques = pd.factorize(text.mask(text == ""), use_na_sentinel=True)
-    answers = [parse_one(str(u)) for u in uniques]
-    # Position -1 (blank) picks the trailing None of each lookup array.
+    found = distinct_cleaned(raw)
+    answers = [parse_one(str(u)) for u in found.texts.tolist()]
+    # The trailing None of each lookup is the answer for blank cells (position -1).
     value_lookup = np.array([a[0] for a in answers] + [None], dtype=object)
     code_lookup = np.array([a[1] for a in answers] + [None], dtype=object)
-    values = pd.Series(value_lookup[positions], index=raw.index, dtype=object)
-    if dtype is not None:
-        values = values.astype(dtype)
-    codes = pd.Series(code_lookup[positions], index=raw.index, dtype=object)
-    return ParseResult(values=values, codes=codes)
+    if dtype is None:
+        values = found.spread(value_lookup, raw.index)
+    else:
+        # Converting the distinct values, not every row: same answers, far fewer objects.
+        values = found.spread(pd.Series(value_lookup, dtype=object).astype(dtype), raw.index)
+    return ParseResult(values=values, codes=found.spread(code_lookup, raw.index))
