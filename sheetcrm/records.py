@@ -19,7 +19,7 @@ import pandas as pd
 
 from sheetcrm.issues import Issue
 from sheetcrm.parse.amounts import parse_amounts, parse_quantities
-from sheetcrm.parse.base import Distinct, ParseResult, distinct
+from sheetcrm.parse.base import Distinct, ParseResult, distinct, filler_as_missing, row_ids
 from sheetcrm.parse.choices import (
     parse_activity_types,
     parse_genders,
@@ -342,12 +342,12 @@ def parse_orders(
         frame = frame[~bad]
     found = {"order_id": order_ids, "customer_id": customer_ids, "product": products}
     codes = {
-        column: _text_codes(found[column].rows(~bad))
+        column: found[column].rows(~bad).key_codes()
         if column in found
         else _value_codes(frame[column])
         for column in _LINE_KEYS
     }
-    codes["order"] = _row_ids([codes[c] for c in _ORDER_KEYS])
+    codes["order"] = row_ids([codes[c] for c in _ORDER_KEYS], len(frame))
     frame, codes = _deduplicate_order_ids(frame, codes, table, collector)
     frame = _classify_revenue(frame, codes)
     return _with_source(frame, table)[ORDER_COLUMNS]
@@ -367,13 +367,9 @@ _ORDER_KEYS = ["order_id", "order_date", *_CUSTOMER_KEYS]
 _LINE_ONLY_KEYS = ["product", "quantity", "amount", "status"]
 _LINE_KEYS = [*_ORDER_KEYS, *_LINE_ONLY_KEYS]
 
-#: Keys were once hashes of the values as text with blanks filled by U+0000, so a cell
-#: holding only U+0000 keyed like a blank one; the integer codes keep that partition.
-_BLANK_FILLER = "\x00"
-
 
 def _value_codes(values: pd.Series) -> np.ndarray:
-    """One integer per row, equal exactly where the values are (missing values: -1).
+    """Per row, a code for :func:`row_ids`: equal values, equal codes; -1 for missing.
 
     Dates compare as instants and amounts bit for bit (-0.0 is not 0.0: their texts
     differ), without casting anything to text.
@@ -386,38 +382,8 @@ def _value_codes(values: pd.Series) -> np.ndarray:
         return np.where(np.isnan(numbers), -1, pd.factorize(numbers.view("int64"))[0])
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-        return _filler_as_blank(codes, pd.Series(uniques))
+        return filler_as_missing(codes, pd.Series(uniques))
     return codes
-
-
-def _text_codes(found: Distinct) -> np.ndarray:
-    """:func:`_value_codes` of a text column already split into distinct texts."""
-    return _filler_as_blank(found.positions, found.texts)
-
-
-def _filler_as_blank(codes: np.ndarray, texts: pd.Series) -> np.ndarray:
-    filler = np.flatnonzero((texts == _BLANK_FILLER).to_numpy(dtype=bool, na_value=False))
-    return np.where(codes == filler[0], -1, codes) if filler.size else codes
-
-
-def _row_ids(codes: list[np.ndarray]) -> np.ndarray:
-    """One int64 per row, equal exactly where each of ``codes`` (≥ -1) is equal.
-
-    The codes are combined positionally; before the combined range could overflow it
-    is renumbered (as pandas does for group keys), so there are no collisions.
-    """
-    ids = np.zeros(len(codes[0]), dtype=np.int64)
-    size = 1
-    for column in codes:
-        width = int(column.max(initial=-1)) + 2  # -1..max → 0..max+1
-        if width == 1:
-            continue  # missing everywhere: tells no rows apart
-        if size * width >= 2**62:
-            ids, uniques = pd.factorize(ids)
-            size = len(uniques)
-        ids = ids * width + (column + 1)
-        size *= width
-    return ids
 
 
 def _deduplicate_order_ids(
@@ -430,7 +396,7 @@ def _deduplicate_order_ids(
 
     Several lines under one order ID with different products are the normal shape of a
     multi-item order and stay as lines of one order.  ``codes``: the frame's
-    :func:`_value_codes` by column, and under ``"order"`` the :func:`_row_ids` of its
+    :func:`_value_codes` by column, and under ``"order"`` the :func:`row_ids` of its
     _ORDER_KEYS; those of the lines kept are returned with them.
     """
     voided = frame["status"].isin(["cancelled", "refunded"])
@@ -438,7 +404,7 @@ def _deduplicate_order_ids(
     if not has_id.any():
         return frame, codes
     ided = np.flatnonzero(has_id)
-    lines = _row_ids([codes["order"][ided], *(codes[c][ided] for c in _LINE_ONLY_KEYS)])
+    lines = row_ids([codes["order"][ided], *(codes[c][ided] for c in _LINE_ONLY_KEYS)], ided.size)
     repeated = np.zeros(len(frame), dtype=bool)
     repeated[ided[pd.Series(lines).duplicated().to_numpy()]] = True
     collector.add_rows(table, frame.index[repeated], "duplicate_order_id", "order_id")
@@ -477,7 +443,7 @@ def _classify_revenue(frame: pd.DataFrame, codes: dict[str, np.ndarray]) -> pd.D
 def order_keys(has_id: np.ndarray, orders: np.ndarray) -> np.ndarray:
     """One key per order: its ID with its date and buyer, or else the line itself.
 
-    ``orders``: the :func:`_row_ids` of the _ORDER_KEYS columns, below 2**62.  Lines
+    ``orders``: the :func:`row_ids` of the _ORDER_KEYS columns, below 2**62.  Lines
     with equal ID, date and buyer share a key; each line without an ID has its own.
     """
     keys = orders.astype(np.uint64)
@@ -568,7 +534,7 @@ def parse_tables(
         # Each table numbered its own orders; one order may appear in several sales logs.
         orders["order_key"] = order_keys(
             orders["order_id"].notna().to_numpy(),
-            _row_ids([_value_codes(orders[c]) for c in _ORDER_KEYS]),
+            row_ids([_value_codes(orders[c]) for c in _ORDER_KEYS], len(orders)),
         )
     return ParsedData(
         customers=_stack(parts["customers"], CUSTOMER_COLUMNS),
