@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 import pytest
 import reference_records as reference
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sheetcrm.parse.amounts import _parse_amount, _parse_quantity
 from sheetcrm.parse.base import distinct, distinct_cleaned, parse_unique, row_ids
-from sheetcrm.parse.dates import parse_date
+from sheetcrm.parse.dates import parse_date, parse_dates
 from sheetcrm.reader import SourceSheet
 from sheetcrm.records import _value_codes, parse_tables
 from sheetcrm.tables import recognise
@@ -265,3 +265,37 @@ def test_row_keys_never_collide_when_the_codes_need_renumbering() -> None:
     expected = pd.MultiIndex.from_arrays(codes)
     assert _same_grouping(keys, pd.factorize(expected)[0])
     assert keys.max() < 2**62
+
+
+_EXCEL_CELL_TEXT = st.one_of(
+    st.from_regex(
+        r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?)?\Z",
+        fullmatch=True,
+    ),
+    st.builds(
+        lambda y, m, d, time: f"{y:04d}-{m:02d}-{d:02d}{time}",
+        st.sampled_from([0, 1, 1800, 1899, 1900, 1999, 2000, 2023, 2024, 2100, 2101, 9999]),
+        st.sampled_from([0, 1, 2, 4, 12, 13]),
+        st.sampled_from([0, 1, 28, 29, 30, 31, 32]),
+        st.sampled_from(["", " 00:00:00", " 24:00:00", " 25:00:00", " 23:60:00", " 12:00:60"]),
+    ),
+    st.sampled_from(["２０２４-01-05", "2024-1-5", "2024-01-05T10:00:00", "2024-01-05 10:00"]),
+)
+
+
+_CALENDAR_EDGES = [
+    f"{year}-{month_day}"
+    for year in ("0000", "0001", "1800", "1899", "1900", "2000", "2023", "2024", "2100", "2101")
+    for month_day in ("01-01", "02-28", "02-29", "02-30", "04-31", "12-31", "13-01", "00-10")
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_EXCEL_CELL_TEXT, max_size=20))
+@example(texts=_CALENDAR_EDGES)
+def test_excel_date_cells_read_at_once_as_one_by_one(texts) -> None:
+    raw = pd.Series(texts, dtype="string")
+    new = parse_dates(raw)
+    old = reference.parse_unique(raw, parse_date, "datetime64[ns]")
+    pd.testing.assert_series_equal(new.values, old.values, check_exact=True)
+    pd.testing.assert_series_equal(new.codes, old.codes, check_exact=True)

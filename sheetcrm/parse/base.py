@@ -33,6 +33,9 @@ class ParseResult:
 
 
 ScalarParser = Callable[[str], tuple[Any, str | None]]
+#: Reads many distinct texts (a Series) at once: a frame of ``value`` and ``code``
+#: indexed by the positions of the texts it could read (a shape it knows).
+ManyParser = Callable[[pd.Series], pd.DataFrame]
 
 #: Row keys were once hashes of cell text with blanks filled by U+0000, so a text of
 #: only U+0000 keyed like a blank cell; the exact keys keep that partition.
@@ -128,17 +131,31 @@ def distinct_cleaned(raw: pd.Series) -> Distinct:
     return found.relabel(cleaned(found.texts))
 
 
-def parse_unique(raw: pd.Series, parse_one: ScalarParser, dtype: str | None = None) -> ParseResult:
+def parse_unique(
+    raw: pd.Series,
+    parse_one: ScalarParser,
+    dtype: str | None = None,
+    read_many: ManyParser | None = None,
+) -> ParseResult:
     """Apply ``parse_one(text) -> (value or None, code or None)`` once per distinct non-blank value.
 
     ``raw`` holds cell text (``str``) or missing values; surrounding spaces
     (including U+3000) are stripped and an empty string counts as blank.
+    ``read_many`` (optional) reads the common shapes of many texts at once, giving the
+    answers ``parse_one`` would; the texts it leaves out go to ``parse_one``.
     """
     found = distinct_cleaned(raw)
-    answers = [parse_one(str(u)) for u in found.texts.tolist()]
     # The trailing None of each lookup is the answer for blank cells (position -1).
-    value_lookup = np.array([a[0] for a in answers] + [None], dtype=object)
-    code_lookup = np.array([a[1] for a in answers] + [None], dtype=object)
+    value_lookup = np.full(len(found.texts) + 1, None, dtype=object)
+    code_lookup = np.full(len(found.texts) + 1, None, dtype=object)
+    todo = np.arange(len(found.texts))
+    if read_many is not None and len(found.texts):
+        read = read_many(found.texts)
+        value_lookup[read.index] = read["value"].to_numpy(dtype=object)
+        code_lookup[read.index] = read["code"].to_numpy(dtype=object)
+        todo = np.flatnonzero(~np.isin(todo, read.index))
+    for i, text in zip(todo.tolist(), found.texts.iloc[todo].tolist(), strict=True):
+        value_lookup[i], code_lookup[i] = parse_one(str(text))
     if dtype is None:
         values = found.spread(value_lookup, raw.index)
     else:
