@@ -303,7 +303,7 @@ def parse_orders(
     collector.add_rows(table, table.data.index[not_data], "row_not_data")
     keep = ~totals & key_filled
     if not keep_identical_rows:
-        repeated = _repeated(table.data["_row_fingerprint"].to_numpy(), keep)
+        repeated = _repeated(_row_fingerprints(texts), keep)
         collector.add_rows(table, table.data.index[repeated], "duplicate_row")
         keep &= ~repeated
     texts = texts.rows(keep)
@@ -351,6 +351,16 @@ def parse_orders(
     frame, codes = _deduplicate_order_ids(frame, codes, table, collector)
     frame = _classify_revenue(frame, codes)
     return _with_source(frame, table)[ORDER_COLUMNS]
+
+
+def _row_fingerprints(texts: _Texts) -> np.ndarray:
+    """Equal exactly for rows whose every cell is equal, recognised or not.
+
+    Spots rows pasted twice; the columns' distinct texts are those the totals check
+    already found, so this costs little more than combining their codes.
+    """
+    columns = texts.table.data.columns
+    return row_ids([texts.of(c).key_codes() for c in columns], len(texts.table.data))
 
 
 def _repeated(fingerprints: np.ndarray, among: np.ndarray) -> np.ndarray:

@@ -12,11 +12,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-import numpy as np
 import pandas as pd
 
 from sheetcrm.headers import field_for_role, is_japanese, match_field
-from sheetcrm.parse.base import distinct, row_ids
 from sheetcrm.reader import SourceSheet
 from sheetcrm.resources import load_table
 from sheetcrm.text import column_letter, fold_header
@@ -31,6 +29,8 @@ ROLES: tuple[Role, ...] = ("orders", "activities", "customers")
 HEADER_SEARCH_ROWS = 30
 #: A header row must name at least this many distinct fields.
 MIN_HEADER_FIELDS = 2
+#: How the sheet's unrecognised columns are named in a table's data (``_cell_F``).
+OTHER_CELLS = "_cell_"
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ class RecognisedTable:
 
     ``data`` has one string column per recognised field (named by the field) and is
     indexed by Excel row number; rows above the header and wholly blank rows are gone.
-    Its ``_row_fingerprint`` column is equal exactly for rows whose *every* cell is.
+    The sheet's other columns follow, named ``_cell_`` and their letter (``_cell_F``):
+    they are read only to tell a row pasted twice from two similar rows.
     """
 
     sheet: str
@@ -109,16 +110,6 @@ def find_header(
     return best
 
 
-def _row_fingerprints(body: pd.DataFrame) -> np.ndarray:
-    """Equal exactly for rows whose every cell is equal (not only recognised columns).
-
-    Spots rows pasted twice; integer codes of each column's distinct texts, combined,
-    cost a fraction of hashing 1,000,000 rows of text.
-    """
-    codes = [distinct(body[column]).key_codes() for column in body.columns]
-    return row_ids(codes, len(body)).astype(np.uint64)
-
-
 def _role_for(fields: set[str], sheet_name: str) -> Role | None:
     roles = load_table("headers")["roles"]
     possible = [r for r in ROLES if fields & set(roles[r]["requires_any"])]
@@ -156,10 +147,12 @@ def recognise(sheet: SourceSheet, settings: Settings | None = None) -> Recognise
     filled = body.notna().to_numpy().any(axis=1)
     if not filled.all():
         body = body[filled]
-    data = pd.DataFrame(
-        {name: body[ref.index] for name, ref in columns.items()}, index=body.index
-    ).astype("string")
-    data["_row_fingerprint"] = _row_fingerprints(body)
+    recognised = {name: body[ref.index] for name, ref in columns.items()}
+    used = {ref.index for ref in columns.values()}
+    others = {
+        f"{OTHER_CELLS}{column_letter(int(c))}": body[c] for c in body.columns if c not in used
+    }
+    data = pd.DataFrame(recognised | others, index=body.index).astype("string")
     recognised_headers = {ref.header for ref in candidate.fields.values()}
     return RecognisedTable(
         sheet=sheet.name,
