@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from sheetcrm.parse.amounts import _parse_amount, _parse_quantity
 from sheetcrm.parse.base import distinct, distinct_cleaned, parse_unique, row_ids
 from sheetcrm.parse.dates import parse_date, parse_dates
+from sheetcrm.parse.emails import _parse_email, parse_emails
 from sheetcrm.reader import SourceSheet
 from sheetcrm.records import _row_fingerprints, _Texts, _value_codes, parse_tables
 from sheetcrm.tables import recognise
@@ -299,5 +300,27 @@ def test_excel_date_cells_read_at_once_as_one_by_one(texts) -> None:
     raw = pd.Series(texts, dtype="string")
     new = parse_dates(raw)
     old = reference.parse_unique(raw, parse_date, "datetime64[ns]")
+    pd.testing.assert_series_equal(new.values, old.values, check_exact=True)
+    pd.testing.assert_series_equal(new.codes, old.codes, check_exact=True)
+
+
+_ADDRESS = st.one_of(
+    st.builds(
+        lambda local, domain: f"{local}@{domain}",
+        st.text(alphabet="aZ0._+-'!~\u00e9 :<", min_size=0, max_size=8),
+        st.sampled_from(
+            ["example.com", "EXAMPLE.co.jp", "docomo.ne.jp", "b", "-x.com", "a..b", "localhost"]
+        ),
+    ),
+    st.sampled_from(["山田 <y@example.jp>", "mailto:a@b.co", "a@b@c.com", "x" * 65 + "@a.com"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_ADDRESS, max_size=20))
+def test_bare_addresses_read_at_once_as_one_by_one(texts) -> None:
+    raw = pd.Series(texts, dtype="string")
+    new = parse_emails(raw)
+    old = reference.parse_unique(raw, _parse_email, "string")
     pd.testing.assert_series_equal(new.values, old.values, check_exact=True)
     pd.testing.assert_series_equal(new.codes, old.codes, check_exact=True)
