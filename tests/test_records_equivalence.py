@@ -20,7 +20,7 @@ import reference_records as reference
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from sheetcrm.parse.amounts import _parse_amount, _parse_quantity
+from sheetcrm.parse.amounts import _parse_amount, _parse_quantity, parse_amounts
 from sheetcrm.parse.base import distinct, distinct_cleaned, parse_unique, row_ids
 from sheetcrm.parse.dates import parse_date, parse_dates
 from sheetcrm.parse.emails import _parse_email, parse_emails
@@ -323,4 +323,22 @@ def test_bare_addresses_read_at_once_as_one_by_one(texts) -> None:
     new = parse_emails(raw)
     old = reference.parse_unique(raw, _parse_email, "string")
     pd.testing.assert_series_equal(new.values, old.values, check_exact=True)
+    pd.testing.assert_series_equal(new.codes, old.codes, check_exact=True)
+
+
+_NUMBER_TEXT = st.one_of(
+    st.from_regex(r"\A-?[0-9]{1,17}(\.[0-9]{1,17})?\Z", fullmatch=True),
+    st.floats(allow_nan=False).map(repr),
+    st.sampled_from(["-0", "-0.000", "0", "00", "1,200", "¥1,200", ".5", "1.", "1e5", "-", "+5"]),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts=st.lists(_NUMBER_TEXT, max_size=20))
+def test_excel_number_cells_read_at_once_as_one_by_one(texts) -> None:
+    raw = pd.Series(texts, dtype="string")
+    new = parse_amounts(raw)
+    old = reference.parse_unique(raw, _parse_amount, "float64")
+    pd.testing.assert_series_equal(new.values, old.values, check_exact=True)
+    assert np.array_equal(np.signbit(new.values), np.signbit(old.values))  # -0.0 is not 0.0
     pd.testing.assert_series_equal(new.codes, old.codes, check_exact=True)
