@@ -155,8 +155,8 @@ def _col(table: RecognisedTable, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=table.data.index, dtype="string")
 
 
-class _Texts:
-    """A table's columns as distinct texts, each found once and kept through row filters.
+class _Cells:
+    """A table's cells as each column's distinct texts, found once, kept through row filters.
 
     A 1,000,000-row sales log has as many order IDs, and finding them is the costliest
     step of reading it: the totals check, the ID cleaning and the order keys share it.
@@ -167,15 +167,16 @@ class _Texts:
         self._found: dict[str, Distinct] = {}
 
     def of(self, column: str) -> Distinct:
+        """The distinct texts of ``column`` (all missing when the table lacks it)."""
         if column not in self._found:
             self._found[column] = distinct(_col(self.table, column))
         return self._found[column]
 
-    def rows(self, keep: np.ndarray) -> _Texts:
+    def rows(self, keep: np.ndarray) -> _Cells:
         """Only the rows where the boolean mask ``keep`` is set."""
         if keep.all():
             return self
-        kept = _Texts(replace(self.table, data=self.table.data[keep]))
+        kept = _Cells(replace(self.table, data=self.table.data[keep]))
         kept._found = {column: found.rows(keep) for column, found in self._found.items()}
         return kept
 
@@ -195,25 +196,26 @@ def _parsed(
     return result.values
 
 
-def _text(texts: _Texts, column: str) -> pd.Series:
+def _text(cells: _Cells, column: str) -> pd.Series:
     """A free-text column, trimmed, as an object column with None for blank cells."""
-    return _trimmed(texts.of(column)).objects(texts.table.data.index)
+    return _trimmed(cells.of(column)).objects(cells.table.data.index)
 
 
 def _trimmed(found: Distinct) -> Distinct:
+    """Each distinct text without surrounding spaces ("" stays "", not blank)."""
     return found.relabel(found.texts.str.strip())
 
 
-def _total_rows(texts: _Texts) -> np.ndarray:
+def _total_rows(cells: _Cells) -> np.ndarray:
     """Rows where some text cell says 合計 / Total: they summarise sales, they are not sales.
 
     A boolean mask over the table's rows.
     """
-    is_total = np.zeros(len(texts.table.data), dtype=bool)
-    for column in texts.table.data.columns:
+    is_total = np.zeros(len(cells.table.data), dtype=bool)
+    for column in cells.table.data.columns:
         if column.startswith("_"):
             continue
-        found = texts.of(column)
+        found = cells.of(column)
         hits = _total_labels(found.texts)
         if hits:
             is_total |= np.isin(found.positions, hits)
@@ -240,13 +242,13 @@ def _total_labels(texts: pd.Series) -> list[int]:
 
 
 def _identity(
-    texts: _Texts, collector: _IssueCollector, customer_ids: Distinct | None = None
+    cells: _Cells, collector: _IssueCollector, customer_ids: Distinct | None = None
 ) -> pd.DataFrame:
     """customer_id / name / name_key / email / phone for every row of a table.
 
     ``customer_ids``: the customer ID column's :func:`_ids`, when the caller has them.
     """
-    table = texts.table
+    table = cells.table
     names = _col(table, "name")
     if "name" not in table.data and ("family_name" in table.data or "given_name" in table.data):
         family = _col(table, "family_name").fillna("")
@@ -255,7 +257,7 @@ def _identity(
         names = names.mask(names == "")
     display = clean_names(names)
     if customer_ids is None:
-        customer_ids = _ids(texts.of("customer_id"))
+        customer_ids = _ids(cells.of("customer_id"))
     return pd.DataFrame(
         {
             "customer_id": customer_ids.objects(table.data.index),
@@ -293,8 +295,8 @@ def parse_orders(
     keep_identical_rows: bool = False,
 ) -> pd.DataFrame:
     """One sales-log table → typed order lines (see ORDER_COLUMNS)."""
-    texts = _Texts(table)
-    totals = _total_rows(texts)
+    cells = _Cells(table)
+    totals = _total_rows(cells)
     collector.add_rows(table, table.data.index[totals], "total_row_skipped")
     key_filled = np.zeros(len(table.data), dtype=bool)
     for column in ("order_date", "amount", "unit_price"):
@@ -303,15 +305,15 @@ def parse_orders(
     collector.add_rows(table, table.data.index[not_data], "row_not_data")
     keep = ~totals & key_filled
     if not keep_identical_rows:
-        repeated = _repeated(_row_fingerprints(texts), keep)
+        repeated = _repeated(_row_fingerprints(cells), keep)
         collector.add_rows(table, table.data.index[repeated], "duplicate_row")
         keep &= ~repeated
-    texts = texts.rows(keep)
-    table = texts.table
+    cells = cells.rows(keep)
+    table = cells.table
 
-    customer_ids, order_ids = _ids(texts.of("customer_id")), _ids(texts.of("order_id"))
-    products = _trimmed(texts.of("product"))
-    frame = _identity(texts, collector, customer_ids)
+    customer_ids, order_ids = _ids(cells.of("customer_id")), _ids(cells.of("order_id"))
+    products = _trimmed(cells.of("product"))
+    frame = _identity(cells, collector, customer_ids)
     frame["order_id"] = order_ids.objects(table.data.index)
     frame["order_date"] = _parsed(table, "order_date", parse_dates, collector)
     frame["product"] = products.objects(table.data.index)
@@ -353,14 +355,14 @@ def parse_orders(
     return _with_source(frame, table)[ORDER_COLUMNS]
 
 
-def _row_fingerprints(texts: _Texts) -> np.ndarray:
+def _row_fingerprints(cells: _Cells) -> np.ndarray:
     """Equal exactly for rows whose every cell is equal, recognised or not.
 
     Spots rows pasted twice; the columns' distinct texts are those the totals check
     already found, so this costs little more than combining their codes.
     """
-    columns = texts.table.data.columns
-    return row_ids([texts.of(c).key_codes() for c in columns], len(texts.table.data))
+    columns = cells.table.data.columns
+    return row_ids([cells.of(c).key_codes() for c in columns], len(cells.table.data))
 
 
 def _repeated(fingerprints: np.ndarray, among: np.ndarray) -> np.ndarray:
@@ -463,14 +465,14 @@ def order_keys(has_id: np.ndarray, orders: np.ndarray) -> np.ndarray:
 
 def parse_customers(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFrame:
     """One customer-list table → typed customer rows (see CUSTOMER_COLUMNS)."""
-    texts = _Texts(table)
-    frame = _identity(texts, collector)
+    cells = _Cells(table)
+    frame = _identity(cells, collector)
     kana = _col(table, "name_kana")
     frame["name_kana"] = clean_names(kana)
     frame["kana_key"] = kana_key(kana)
     frame["postal_code"] = _parsed(table, "postal_code", parse_postal_codes, collector)
-    address = _text(texts, "address")
-    prefecture_column = _text(texts, "prefecture")
+    address = _text(cells, "address")
+    prefecture_column = _text(cells, "prefecture")
     if "prefecture" in table.data:
         address = pd.Series(
             [_join_prefecture(p, a) for p, a in zip(prefecture_column, address, strict=True)],
@@ -481,10 +483,10 @@ def parse_customers(table: RecognisedTable, collector: _IssueCollector) -> pd.Da
     frame["prefecture"] = extract_prefecture(pd.Series(address, dtype="string"))
     frame["birthday"] = _parsed(table, "birthday", parse_dates, collector)
     frame["gender"] = _parsed(table, "gender", parse_genders, collector)
-    frame["source"] = _text(texts, "source")
+    frame["source"] = _text(cells, "source")
     frame["email_opt_in"] = _parsed(table, "email_opt_in", parse_opt_in, collector)
     frame["created_at"] = _parsed(table, "created_at", parse_dates, collector)
-    frame["notes"] = _text(texts, "notes")
+    frame["notes"] = _text(cells, "notes")
     empty = frame[["customer_id", "name_key", "email", "phone"]].isna().all(axis=1)
     collector.add_rows(table, empty.index[empty], "missing_customer")
     return _with_source(frame.loc[~empty], table)[CUSTOMER_COLUMNS]
@@ -500,14 +502,14 @@ def parse_activities(
     table: RecognisedTable, collector: _IssueCollector, *, as_of: dt.date
 ) -> pd.DataFrame:
     """One activity-log table → typed activity rows (see ACTIVITY_COLUMNS)."""
-    texts = _Texts(table)
-    frame = _identity(texts, collector)
+    cells = _Cells(table)
+    frame = _identity(cells, collector)
     frame["date"] = _parsed(table, "date", parse_dates, collector)
     frame["type"] = _parsed(table, "type", parse_activity_types, collector)
-    frame["type_text"] = _text(texts, "type")
-    frame["campaign"] = _text(texts, "campaign")
-    frame["status"] = _text(texts, "status")
-    frame["notes"] = _text(texts, "notes")
+    frame["type_text"] = _text(cells, "type")
+    frame["campaign"] = _text(cells, "campaign")
+    frame["status"] = _text(cells, "status")
+    frame["notes"] = _text(cells, "notes")
     missing_date = _col(table, "date").isna()
     collector.add_rows(table, missing_date.index[missing_date], "missing_date", "date")
     bad = frame["date"].isna()

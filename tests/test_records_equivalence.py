@@ -25,7 +25,7 @@ from sheetcrm.parse.base import distinct, distinct_cleaned, parse_unique, row_id
 from sheetcrm.parse.dates import parse_date, parse_dates
 from sheetcrm.parse.emails import _parse_email, parse_emails
 from sheetcrm.reader import SourceSheet
-from sheetcrm.records import _row_fingerprints, _Texts, _value_codes, parse_tables
+from sheetcrm.records import _Cells, _row_fingerprints, _value_codes, parse_tables
 from sheetcrm.tables import recognise
 
 AS_OF = dt.date(2024, 12, 31)
@@ -168,7 +168,7 @@ def test_tables_and_parsed_rows_match_the_straightforward_reading(sheets, keep_i
             check_exact=True,
         )
         assert len(table.data.columns) == len(sheet.cells.columns)  # every cell kept
-        fingerprints = _row_fingerprints(_Texts(table))
+        fingerprints = _row_fingerprints(_Cells(table))
         assert _same_grouping(fingerprints, old_data["_row_fingerprint"])
         old_tables.append(replace(table, data=old_data))
 
