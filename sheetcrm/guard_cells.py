@@ -140,7 +140,8 @@ class XmlSheetScan:
         narrow = _columns_up_to(max_cells // EXCEL_MAX_ROWS)
         # A conforming tag: r first, narrow and in range, then only Excel's other cell
         # attributes (a second r — calamine takes the last — sends us to the exact gear).
-        conforming = rb' r="' + narrow + _ROW + rb'"(?: (?:s|t|cm|vm|ph)="[^"<>]*")*/?>'
+        # (Possessive: backtracking into the attributes can never help, so none is tried.)
+        conforming = rb' r="' + narrow + _ROW + rb'"(?: (?:s|t|cm|vm|ph)="[^"<>]*+")*+/?>'
         self._odd = re.compile(rb"<c" + (rb"(?!" + conforming + rb")" if narrow else b""))
         self._odd_found = False
         # exact gear

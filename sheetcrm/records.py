@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 
 import numpy as np
@@ -19,7 +19,7 @@ import pandas as pd
 
 from sheetcrm.issues import Issue
 from sheetcrm.parse.amounts import parse_amounts, parse_quantities
-from sheetcrm.parse.base import ParseResult
+from sheetcrm.parse.base import Distinct, ParseResult, distinct, filler_as_missing, row_ids
 from sheetcrm.parse.choices import (
     parse_activity_types,
     parse_genders,
@@ -155,6 +155,32 @@ def _col(table: RecognisedTable, name: str) -> pd.Series:
     return pd.Series(pd.NA, index=table.data.index, dtype="string")
 
 
+class _Cells:
+    """A table's cells as each column's distinct texts, found once, kept through row filters.
+
+    A 1,000,000-row sales log has as many order IDs, and finding them is the costliest
+    step of reading it: the totals check, the ID cleaning and the order keys share it.
+    """
+
+    def __init__(self, table: RecognisedTable) -> None:
+        self.table = table
+        self._found: dict[str, Distinct] = {}
+
+    def of(self, column: str) -> Distinct:
+        """The distinct texts of ``column`` (all missing when the table lacks it)."""
+        if column not in self._found:
+            self._found[column] = distinct(_col(self.table, column))
+        return self._found[column]
+
+    def rows(self, keep: np.ndarray) -> _Cells:
+        """Only the rows where the boolean mask ``keep`` is set."""
+        if keep.all():
+            return self
+        kept = _Cells(replace(self.table, data=self.table.data[keep]))
+        kept._found = {column: found.rows(keep) for column, found in self._found.items()}
+        return kept
+
+
 def _parsed(
     table: RecognisedTable,
     column: str,
@@ -170,35 +196,59 @@ def _parsed(
     return result.values
 
 
-def _text(table: RecognisedTable, column: str) -> pd.Series:
-    return _col(table, column).str.strip().astype(object).where(_col(table, column).notna(), None)
+def _text(cells: _Cells, column: str) -> pd.Series:
+    """A free-text column, trimmed, as an object column with None for blank cells."""
+    return _trimmed(cells.of(column)).objects(cells.table.data.index)
 
 
-def _total_rows(table: RecognisedTable) -> pd.Index:
-    """Rows where some text cell says 合計 / Total: they summarise sales, they are not sales."""
-    is_total = np.zeros(len(table.data), dtype=bool)
-    for column in table.data.columns:
+def _trimmed(found: Distinct) -> Distinct:
+    """Each distinct text without surrounding spaces ("" stays "", not blank)."""
+    return found.relabel(found.texts.str.strip())
+
+
+def _total_rows(cells: _Cells) -> np.ndarray:
+    """Rows where some text cell says 合計 / Total: they summarise sales, they are not sales.
+
+    A boolean mask over the table's rows.
+    """
+    is_total = np.zeros(len(cells.table.data), dtype=bool)
+    for column in cells.table.data.columns:
         if column.startswith("_"):
             continue
-        codes, uniques = pd.factorize(table.data[column], use_na_sentinel=True)
-        # Fold only short values that contain a total word's core (計, total, sum): a
-        # sales log has 1,000,000 distinct order IDs, and none of them needs folding.
-        text = pd.Series(uniques, dtype="string").str.normalize("NFKC")
-        maybe = (text.str.len() <= _MAX_TOTAL_TEXT) & text.str.contains(
-            _TOTAL_CORE, case=False, regex=True
-        )
-        hits = [
-            i
-            for i in np.flatnonzero(maybe.fillna(False)).tolist()
-            if fold_header(str(uniques[i])) in TOTAL_WORDS
-        ]
+        found = cells.of(column)
+        hits = _total_labels(found.texts)
         if hits:
-            is_total |= np.isin(codes, hits)
-    return table.data.index[is_total]
+            is_total |= np.isin(found.positions, hits)
+    return is_total
 
 
-def _identity(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFrame:
-    """customer_id / name / name_key / email / phone for every row of a table."""
+def _total_labels(texts: pd.Series) -> list[int]:
+    """Which of ``texts`` (distinct cell texts) are a totals label such as ``合計``."""
+    # NFKC leaves ASCII alone, so only the other texts are folded: a sales log has
+    # 1,000,000 distinct order IDs, and none of them needs it.
+    text = texts.copy()
+    wide = ~texts.str.isascii()
+    if wide.any():
+        text[wide] = texts[wide].str.normalize("NFKC")
+    # Fold only short values that contain a total word's core (計, total, sum).
+    maybe = (text.str.len() <= _MAX_TOTAL_TEXT) & text.str.contains(
+        _TOTAL_CORE, case=False, regex=True
+    )
+    return [
+        i
+        for i in np.flatnonzero(maybe.fillna(False)).tolist()
+        if fold_header(str(texts.iloc[i])) in TOTAL_WORDS
+    ]
+
+
+def _identity(
+    cells: _Cells, collector: _IssueCollector, customer_ids: Distinct | None = None
+) -> pd.DataFrame:
+    """customer_id / name / name_key / email / phone for every row of a table.
+
+    ``customer_ids``: the customer ID column's :func:`_ids`, when the caller has them.
+    """
+    table = cells.table
     names = _col(table, "name")
     if "name" not in table.data and ("family_name" in table.data or "given_name" in table.data):
         family = _col(table, "family_name").fillna("")
@@ -206,9 +256,11 @@ def _identity(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFram
         names = (family + " " + given).str.strip()
         names = names.mask(names == "")
     display = clean_names(names)
+    if customer_ids is None:
+        customer_ids = _ids(cells.of("customer_id"))
     return pd.DataFrame(
         {
-            "customer_id": _ids(table, "customer_id"),
+            "customer_id": customer_ids.objects(table.data.index),
             "name": display,
             "name_key": name_key(names),
             "email": _parsed(table, "email", parse_emails, collector),
@@ -220,11 +272,13 @@ def _identity(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFram
     )
 
 
-def _ids(table: RecognisedTable, column: str) -> pd.Series:
+def _ids(found: Distinct) -> Distinct:
     """An ID column as text; an ID stored as a number may come back as '1001.0'."""
-    text = _col(table, column).str.strip().str.replace(r"^(\d+)\.0$", r"\1", regex=True)
-    text = text.mask(text == "")
-    return text.astype(object).where(text.notna(), None)
+    text = found.texts.str.strip()
+    whole = text.str.endswith(".0")
+    if whole.any():
+        text[whole] = text[whole].str.replace(r"^(\d+)\.0$", r"\1", regex=True)
+    return found.relabel(text.mask(text == ""))
 
 
 def _with_source(frame: pd.DataFrame, table: RecognisedTable) -> pd.DataFrame:
@@ -241,25 +295,28 @@ def parse_orders(
     keep_identical_rows: bool = False,
 ) -> pd.DataFrame:
     """One sales-log table → typed order lines (see ORDER_COLUMNS)."""
-    totals = _total_rows(table)
-    collector.add_rows(table, totals, "total_row_skipped")
-    data_index = table.data.index.difference(totals)
-    key_filled = pd.DataFrame(
-        {c: _col(table, c).notna() for c in ("order_date", "amount", "unit_price")}
-    ).any(axis=1)
-    not_data = data_index[~key_filled.loc[data_index].to_numpy()]
-    collector.add_rows(table, not_data, "row_not_data")
-    table = _subset(table, data_index.difference(not_data))
-
+    cells = _Cells(table)
+    totals = _total_rows(cells)
+    collector.add_rows(table, table.data.index[totals], "total_row_skipped")
+    key_filled = np.zeros(len(table.data), dtype=bool)
+    for column in ("order_date", "amount", "unit_price"):
+        key_filled |= _col(table, column).notna().to_numpy()
+    not_data = ~totals & ~key_filled
+    collector.add_rows(table, table.data.index[not_data], "row_not_data")
+    keep = ~totals & key_filled
     if not keep_identical_rows:
-        repeated = table.data["_row_fingerprint"].duplicated(keep="first")
-        collector.add_rows(table, repeated.index[repeated], "duplicate_row")
-        table = _subset(table, table.data.index[~repeated])
+        repeated = _repeated(_row_fingerprints(cells), keep)
+        collector.add_rows(table, table.data.index[repeated], "duplicate_row")
+        keep &= ~repeated
+    cells = cells.rows(keep)
+    table = cells.table
 
-    frame = _identity(table, collector)
-    frame["order_id"] = _ids(table, "order_id")
+    customer_ids, order_ids = _ids(cells.of("customer_id")), _ids(cells.of("order_id"))
+    products = _trimmed(cells.of("product"))
+    frame = _identity(cells, collector, customer_ids)
+    frame["order_id"] = order_ids.objects(table.data.index)
     frame["order_date"] = _parsed(table, "order_date", parse_dates, collector)
-    frame["product"] = _text(table, "product")
+    frame["product"] = products.objects(table.data.index)
     frame["quantity"] = _parsed(table, "quantity", parse_quantities, collector)
     amount = _parsed(table, "amount", parse_amounts, collector).astype("float64")
     if "unit_price" in table.data:
@@ -270,76 +327,110 @@ def parse_orders(
     status = _parsed(table, "status", parse_order_status, collector)
     frame["status"] = status.where(status.notna(), "completed")
 
-    bad = pd.Series(False, index=frame.index)
+    bad = np.zeros(len(frame), dtype=bool)
     for column, code in (("order_date", "missing_date"), ("amount", "missing_amount")):
         missing_raw = _col(table, column).isna()
         if column == "amount" and "unit_price" in table.data:
             missing_raw &= _col(table, "unit_price").isna()
         collector.add_rows(table, missing_raw.index[missing_raw], code, column)
-        bad |= frame[column].isna()
-    no_customer = frame[["customer_id", "name_key", "email", "phone"]].isna().all(axis=1) & ~bad
-    collector.add_rows(table, no_customer.index[no_customer], "missing_customer")
+        bad |= frame[column].isna().to_numpy()
+    no_customer = frame[_CUSTOMER_KEYS].isna().all(axis=1).to_numpy() & ~bad
+    collector.add_rows(table, frame.index[no_customer], "missing_customer")
     bad |= no_customer
-    future = (frame["order_date"] > pd.Timestamp(as_of)) & ~bad
-    collector.add_rows(table, future.index[future], "future_date", "order_date")
+    future = (frame["order_date"] > pd.Timestamp(as_of)).to_numpy() & ~bad
+    collector.add_rows(table, frame.index[future], "future_date", "order_date")
     bad |= future
-    frame = frame.loc[~bad]
-    table = _subset(table, frame.index)
-    frame = _deduplicate_order_ids(frame, table, collector)
-    frame = _classify_revenue(frame, table.sheet)
+    if bad.any():
+        frame = frame[~bad]
+    found = {"order_id": order_ids, "customer_id": customer_ids, "product": products}
+    codes = {
+        column: found[column].rows(~bad).key_codes()
+        if column in found
+        else _value_codes(frame[column])
+        for column in _LINE_KEYS
+    }
+    codes["order"] = row_ids([codes[c] for c in _ORDER_KEYS], len(frame))
+    frame, codes = _deduplicate_order_ids(frame, codes, table, collector)
+    frame = _classify_revenue(frame, codes)
     return _with_source(frame, table)[ORDER_COLUMNS]
 
 
-def _subset(table: RecognisedTable, index: pd.Index) -> RecognisedTable:
-    return RecognisedTable(
-        sheet=table.sheet,
-        role=table.role,
-        header_row=table.header_row,
-        columns=table.columns,
-        data=table.data.loc[index],
-        japanese_headers=table.japanese_headers,
-        english_headers=table.english_headers,
-        unrecognised_headers=table.unrecognised_headers,
-    )
+def _row_fingerprints(cells: _Cells) -> np.ndarray:
+    """Equal exactly for rows whose every cell is equal, recognised or not.
 
-
-def _row_key(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
-    """A 64-bit hash of the given columns per row: equal values, equal keys.
-
-    Hashing (rather than joining the values as text) keeps building keys for a
-    1,000,000-row sales log to a fraction of a second; collisions are negligible at 2⁶⁴.
+    Spots rows pasted twice; the columns' distinct texts are those the totals check
+    already found, so this costs little more than combining their codes.
     """
-    return pd.util.hash_pandas_object(frame[columns].astype("string").fillna("\x00"), index=False)
+    columns = cells.table.data.columns
+    return row_ids([cells.of(c).key_codes() for c in columns], len(cells.table.data))
+
+
+def _repeated(fingerprints: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Rows (of the boolean mask ``among``) whose fingerprint an earlier such row had."""
+    repeated = np.zeros(len(fingerprints), dtype=bool)
+    rows = np.flatnonzero(among)
+    repeated[rows[pd.Series(fingerprints[rows]).duplicated().to_numpy()]] = True
+    return repeated
 
 
 _CUSTOMER_KEYS = ["customer_id", "email", "phone", "name_key"]
-_LINE_KEYS = ["order_id", "order_date", *_CUSTOMER_KEYS, "product", "quantity", "amount", "status"]
 _ORDER_KEYS = ["order_id", "order_date", *_CUSTOMER_KEYS]
+#: What tells two lines of one order apart, besides the _ORDER_KEYS.
+_LINE_ONLY_KEYS = ["product", "quantity", "amount", "status"]
+_LINE_KEYS = [*_ORDER_KEYS, *_LINE_ONLY_KEYS]
+
+
+def _value_codes(values: pd.Series) -> np.ndarray:
+    """Per row, a code for :func:`row_ids`: equal values, equal codes; -1 for missing.
+
+    Dates compare as instants and amounts bit for bit (-0.0 is not 0.0: their texts
+    differ), without casting anything to text.
+    """
+    if values.dtype.kind == "M":
+        codes = pd.factorize(values.to_numpy().view("int64"))[0]
+        return np.where(values.isna().to_numpy(), -1, codes)
+    if values.dtype == "float64":
+        numbers = values.to_numpy()
+        return np.where(np.isnan(numbers), -1, pd.factorize(numbers.view("int64"))[0])
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        return filler_as_missing(codes, pd.Series(uniques))
+    return codes
 
 
 def _deduplicate_order_ids(
-    frame: pd.DataFrame, table: RecognisedTable, collector: _IssueCollector
-) -> pd.DataFrame:
+    frame: pd.DataFrame,
+    codes: dict[str, np.ndarray],
+    table: RecognisedTable,
+    collector: _IssueCollector,
+) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     """Same order ID twice: identical lines count once; different date/buyer is a conflict.
 
     Several lines under one order ID with different products are the normal shape of a
-    multi-item order and stay as lines of one order.
+    multi-item order and stay as lines of one order.  ``codes``: the frame's
+    :func:`_value_codes` by column, and under ``"order"`` the :func:`row_ids` of its
+    _ORDER_KEYS; those of the lines kept are returned with them.
     """
-    has_id = frame["order_id"].notna() & ~frame["status"].isin(["cancelled", "refunded"])
+    voided = frame["status"].isin(["cancelled", "refunded"])
+    has_id = (frame["order_id"].notna() & ~voided).to_numpy()
     if not has_id.any():
-        return frame
-    ided = frame.loc[has_id]
-    repeated = _row_key(ided, _LINE_KEYS).duplicated(keep="first")
-    collector.add_rows(table, repeated.index[repeated], "duplicate_order_id", "order_id")
-    kept = ided.loc[~repeated]
-    order_shape = _row_key(kept, _ORDER_KEYS)
-    first_shape = order_shape.groupby(kept["order_id"]).transform("first")
-    conflict = order_shape != first_shape
-    collector.add_rows(table, conflict.index[conflict], "order_id_conflict", "order_id")
-    return frame.drop(index=repeated.index[repeated])
+        return frame, codes
+    ided = np.flatnonzero(has_id)
+    lines = row_ids([codes["order"][ided], *(codes[c][ided] for c in _LINE_ONLY_KEYS)], ided.size)
+    repeated = np.zeros(len(frame), dtype=bool)
+    repeated[ided[pd.Series(lines).duplicated().to_numpy()]] = True
+    collector.add_rows(table, frame.index[repeated], "duplicate_order_id", "order_id")
+    kept = np.flatnonzero(has_id & ~repeated)
+    shape = pd.Series(codes["order"][kept])
+    first_shape = shape.groupby(codes["order_id"][kept]).transform("first")
+    conflict = (shape != first_shape).to_numpy()
+    collector.add_rows(table, frame.index[kept[conflict]], "order_id_conflict", "order_id")
+    if not repeated.any():
+        return frame, codes
+    return frame[~repeated], {column: c[~repeated] for column, c in codes.items()}
 
 
-def _classify_revenue(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
+def _classify_revenue(frame: pd.DataFrame, codes: dict[str, np.ndarray]) -> pd.DataFrame:
     """Decide what each line adds to revenue and whether it is a purchase.
 
     - a normal line with amount ≥ 0 is a purchase and adds its amount;
@@ -348,36 +439,40 @@ def _classify_revenue(frame: pd.DataFrame, sheet: str) -> pd.DataFrame:
       has a normal line (the seller logged the cancellation as a new row) it reverses
       that amount.
     """
-    frame = frame.copy()
-    voided = frame["status"].isin(["cancelled", "refunded"])
-    sale_line = ~voided & (frame["amount"] >= 0)
-    has_sale = (
-        sale_line.groupby(frame["order_id"]).transform("any").reindex(frame.index).fillna(False)
-        if frame["order_id"].notna().any()
-        else pd.Series(False, index=frame.index)
-    )
-    has_sale = has_sale & frame["order_id"].notna()
+    voided = frame["status"].isin(["cancelled", "refunded"]).to_numpy()
+    sale_line = ~voided & (frame["amount"] >= 0).to_numpy()
+    has_id = frame["order_id"].notna().to_numpy()
+    order = codes["order_id"][has_id] + 1  # bincount counts from 0
+    has_sale = np.zeros(len(frame), dtype=bool)
+    has_sale[has_id] = np.bincount(order, weights=sale_line[has_id])[order] > 0
     reversal = np.where(has_sale, -frame["amount"].abs(), 0.0)
     frame["revenue"] = np.where(voided, reversal, frame["amount"])
-    frame["is_purchase"] = sale_line.to_numpy()
-    # One key per order: the order ID with its date and buyer, or else the row itself.
-    by_id = _row_key(frame, _ORDER_KEYS).to_numpy()
-    by_row = pd.util.hash_pandas_object(
-        pd.Series(f"{sheet}!", index=frame.index) + frame.index.astype(str), index=False
-    ).to_numpy()
-    frame["order_key"] = np.where(frame["order_id"].notna(), by_id, by_row)
+    frame["is_purchase"] = sale_line
+    frame["order_key"] = order_keys(has_id, codes["order"])
     return frame
+
+
+def order_keys(has_id: np.ndarray, orders: np.ndarray) -> np.ndarray:
+    """One key per order: its ID with its date and buyer, or else the line itself.
+
+    ``orders``: the :func:`row_ids` of the _ORDER_KEYS columns, below 2**62.  Lines
+    with equal ID, date and buyer share a key; each line without an ID has its own.
+    """
+    keys = orders.astype(np.uint64)
+    keys[~has_id] = 2**62 + np.arange(np.count_nonzero(~has_id), dtype=np.uint64)
+    return keys
 
 
 def parse_customers(table: RecognisedTable, collector: _IssueCollector) -> pd.DataFrame:
     """One customer-list table → typed customer rows (see CUSTOMER_COLUMNS)."""
-    frame = _identity(table, collector)
+    cells = _Cells(table)
+    frame = _identity(cells, collector)
     kana = _col(table, "name_kana")
     frame["name_kana"] = clean_names(kana)
     frame["kana_key"] = kana_key(kana)
     frame["postal_code"] = _parsed(table, "postal_code", parse_postal_codes, collector)
-    address = _text(table, "address")
-    prefecture_column = _text(table, "prefecture")
+    address = _text(cells, "address")
+    prefecture_column = _text(cells, "prefecture")
     if "prefecture" in table.data:
         address = pd.Series(
             [_join_prefecture(p, a) for p, a in zip(prefecture_column, address, strict=True)],
@@ -388,14 +483,13 @@ def parse_customers(table: RecognisedTable, collector: _IssueCollector) -> pd.Da
     frame["prefecture"] = extract_prefecture(pd.Series(address, dtype="string"))
     frame["birthday"] = _parsed(table, "birthday", parse_dates, collector)
     frame["gender"] = _parsed(table, "gender", parse_genders, collector)
-    frame["source"] = _text(table, "source")
+    frame["source"] = _text(cells, "source")
     frame["email_opt_in"] = _parsed(table, "email_opt_in", parse_opt_in, collector)
     frame["created_at"] = _parsed(table, "created_at", parse_dates, collector)
-    frame["notes"] = _text(table, "notes")
+    frame["notes"] = _text(cells, "notes")
     empty = frame[["customer_id", "name_key", "email", "phone"]].isna().all(axis=1)
     collector.add_rows(table, empty.index[empty], "missing_customer")
-    frame = frame.loc[~empty]
-    return _with_source(frame, _subset(table, frame.index))[CUSTOMER_COLUMNS]
+    return _with_source(frame.loc[~empty], table)[CUSTOMER_COLUMNS]
 
 
 def _join_prefecture(prefecture: str | None, address: str | None) -> str | None:
@@ -408,13 +502,14 @@ def parse_activities(
     table: RecognisedTable, collector: _IssueCollector, *, as_of: dt.date
 ) -> pd.DataFrame:
     """One activity-log table → typed activity rows (see ACTIVITY_COLUMNS)."""
-    frame = _identity(table, collector)
+    cells = _Cells(table)
+    frame = _identity(cells, collector)
     frame["date"] = _parsed(table, "date", parse_dates, collector)
     frame["type"] = _parsed(table, "type", parse_activity_types, collector)
-    frame["type_text"] = _text(table, "type")
-    frame["campaign"] = _text(table, "campaign")
-    frame["status"] = _text(table, "status")
-    frame["notes"] = _text(table, "notes")
+    frame["type_text"] = _text(cells, "type")
+    frame["campaign"] = _text(cells, "campaign")
+    frame["status"] = _text(cells, "status")
+    frame["notes"] = _text(cells, "notes")
     missing_date = _col(table, "date").isna()
     collector.add_rows(table, missing_date.index[missing_date], "missing_date", "date")
     bad = frame["date"].isna()
@@ -424,8 +519,7 @@ def parse_activities(
     future = (frame["date"] > pd.Timestamp(as_of)) & ~bad
     collector.add_rows(table, future.index[future], "future_date", "date")
     bad |= future
-    frame = frame.loc[~bad]
-    return _with_source(frame, _subset(table, frame.index))[ACTIVITY_COLUMNS]
+    return _with_source(frame.loc[~bad], table)[ACTIVITY_COLUMNS]
 
 
 def parse_tables(
@@ -447,9 +541,16 @@ def parse_tables(
             parts["customers"].append(parse_customers(table, collector))
         else:
             parts["activities"].append(parse_activities(table, collector, as_of=as_of))
+    orders = _stack(parts["orders"], ORDER_COLUMNS)
+    if sum(not part.empty for part in parts["orders"]) > 1:
+        # Each table numbered its own orders; one order may appear in several sales logs.
+        orders["order_key"] = order_keys(
+            orders["order_id"].notna().to_numpy(),
+            row_ids([_value_codes(orders[c]) for c in _ORDER_KEYS], len(orders)),
+        )
     return ParsedData(
         customers=_stack(parts["customers"], CUSTOMER_COLUMNS),
-        orders=_stack(parts["orders"], ORDER_COLUMNS),
+        orders=orders,
         activities=_stack(parts["activities"], ACTIVITY_COLUMNS),
         issues=collector.issues,
     )

@@ -29,6 +29,8 @@ ROLES: tuple[Role, ...] = ("orders", "activities", "customers")
 HEADER_SEARCH_ROWS = 30
 #: A header row must name at least this many distinct fields.
 MIN_HEADER_FIELDS = 2
+#: How the sheet's unrecognised columns are named in a table's data (``_cell_F``).
+OTHER_CELLS = "_cell_"
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,8 @@ class RecognisedTable:
 
     ``data`` has one string column per recognised field (named by the field) and is
     indexed by Excel row number; rows above the header and wholly blank rows are gone.
-    Its ``_row_fingerprint`` column hashes *every* cell of the row.
+    The sheet's other columns follow, named ``_cell_`` and their letter (``_cell_F``):
+    they are read only to tell a row pasted twice from two similar rows.
     """
 
     sheet: str
@@ -141,16 +144,15 @@ def recognise(sheet: SourceSheet, settings: Settings | None = None) -> Recognise
         if specific not in columns or generic == specific:
             columns[specific] = ref
     body = sheet.cells.loc[candidate.row + 1 :]
-    data = pd.DataFrame(
-        {name: body[ref.index] for name, ref in columns.items()}, index=body.index
-    ).astype("string")
-    filled = body.notna().any(axis=1)
-    data = data.loc[filled[filled].index]
-    # Fingerprint of every cell of the row (not only recognised columns), to spot
-    # rows pasted twice.
-    data["_row_fingerprint"] = pd.util.hash_pandas_object(
-        body.loc[data.index].fillna("\x00"), index=False
-    ).to_numpy()
+    filled = body.notna().to_numpy().any(axis=1)
+    if not filled.all():
+        body = body[filled]
+    recognised = {name: body[ref.index] for name, ref in columns.items()}
+    used = {ref.index for ref in columns.values()}
+    others = {
+        f"{OTHER_CELLS}{column_letter(int(c))}": body[c] for c in body.columns if c not in used
+    }
+    data = pd.DataFrame(recognised | others, index=body.index).astype("string")
     recognised_headers = {ref.header for ref in candidate.fields.values()}
     return RecognisedTable(
         sheet=sheet.name,

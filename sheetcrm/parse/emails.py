@@ -99,6 +99,38 @@ def _check_fully(address: str) -> Answer:
     return checked.normalized.lower(), None
 
 
+#: An address with nothing to unwrap or fold: ASCII, one @, no spaces, <, > or colon.
+_BARE_ADDRESS = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.-]+@[A-Za-z0-9.-]+"
+
+
+def _read_bare_addresses(texts: pd.Series) -> pd.DataFrame:
+    """_parse_email's answers for the bare addresses among ``texts`` whose domain is valid.
+
+    For such a text _unwrap only lower-cases it, so the plain-local-part shortcut of
+    _parse_email applies as is; a list of 100,000 customers then costs one check per
+    domain instead of one per customer.
+    """
+    bare = texts.str.fullmatch(_BARE_ADDRESS).to_numpy(dtype=bool, na_value=False)
+    if not bare.any():
+        return pd.DataFrame({"value": [], "code": []}, dtype=object)
+    address = texts[bare].str.lower()
+    local, domain = (
+        address.str.replace(r"@.*", "", regex=True),
+        address.str.replace(r".*@", "", regex=True),
+    )
+    plain = (
+        (local.str.len() <= 64)
+        & (address.str.len() <= 254)
+        & local.str.fullmatch(_PLAIN_LOCAL_PART.pattern)
+    ).to_numpy(dtype=bool, na_value=False)
+    positions, names = pd.factorize(domain[plain])
+    checked = pd.Series([_checked_domain(name) for name in names.tolist()], dtype="string")
+    domains = pd.Series(checked.array.take(positions), index=local.index[plain])
+    known = domains.notna().to_numpy()
+    values = local[plain][known] + "@" + domains[known]
+    return pd.DataFrame({"value": values.astype(object), "code": None}, dtype=object)
+
+
 def parse_emails(raw: pd.Series) -> ParseResult:
     """Parse e-mail cells to lower-case addresses (``string`` dtype); ``email_invalid`` if not."""
-    return parse_unique(raw, _parse_email, dtype="string")
+    return parse_unique(raw, _parse_email, dtype="string", read_many=_read_bare_addresses)

@@ -24,7 +24,7 @@ phonenumbers' own rules over arrays; every other value takes the per-number call
 from __future__ import annotations
 
 import re
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 
 import numpy as np
 import pandas as pd
@@ -34,7 +34,7 @@ import pyarrow.compute as pc
 from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberFormat
 
 from sheetcrm.parse import phone_rules
-from sheetcrm.parse.base import ParseResult, parse_unique_batch
+from sheetcrm.parse.base import ParseResult, parse_unique
 from sheetcrm.text import nfkc
 
 _DASHES = str.maketrans(dict.fromkeys("‐‑‒–—―−ー", "-"))
@@ -157,13 +157,12 @@ def _matches(cells: pa.Array, pattern: str) -> np.ndarray:
     return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 
-def _parse_phone_list(texts: list[str], region: str) -> tuple[np.ndarray, np.ndarray]:
-    """Answers for distinct texts: plain national numbers in one pass, the rest one by one."""
-    values = _plain_national_batch(texts, region)
-    codes = np.full(len(texts), None, dtype=object)
-    for row in np.flatnonzero(pd.isna(values)):
-        values[row], codes[row] = _parse_phone(texts[row], region)
-    return values, codes
+def _read_plain_nationals(texts: pd.Series, region: str) -> pd.DataFrame:
+    """The distinct texts that are plain national numbers, read in one pass (see
+    :func:`sheetcrm.parse.base.parse_unique`'s ``read_many``); the rest are left out."""
+    e164 = _plain_national_batch(texts.tolist(), region)
+    read = np.flatnonzero(pd.notna(e164))
+    return pd.DataFrame({"value": e164[read], "code": None}, index=read)
 
 
 def parse_phones(raw: pd.Series, region: str = "JP") -> ParseResult:
@@ -173,7 +172,12 @@ def parse_phones(raw: pd.Series, region: str = "JP") -> ParseResult:
     (no value), ``phone_leading_zero_restored`` and ``phone_plus_restored`` (value kept).
     """
     region = region.upper()
-    return parse_unique_batch(raw, lambda texts: _parse_phone_list(texts, region), "string")
+    return parse_unique(
+        raw,
+        partial(_parse_phone, region=region),
+        dtype="string",
+        read_many=partial(_read_plain_nationals, region=region),
+    )
 
 
 @lru_cache(maxsize=65536)
