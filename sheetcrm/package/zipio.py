@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import struct
 import zipfile
-import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
+
+from .deflate import Checked, deflate
 
 CHUNK = 1 << 20
 _LOCAL = struct.Struct("<4sHHHHHIIIHH")
@@ -137,17 +138,12 @@ class ZipWriter:
         )
         header_at = self._fp.tell()
         self._write_local_header(entry)
-        compressor = zlib.compressobj(6, zlib.DEFLATED, -15)
-        crc = size = written = 0
-        for chunk in chunks:
-            crc = zlib.crc32(chunk, crc)
-            size += len(chunk)
-            out = compressor.compress(chunk)
+        checked = Checked()
+        written = 0
+        for out in deflate(chunks, 6, checked):
             written += len(out)
             self._fp.write(out)
-        tail = compressor.flush()
-        written += len(tail)
-        self._fp.write(tail)
+        crc, size = checked.crc, checked.size
         if size >= _MAX32 or written >= _MAX32:
             raise ValueError(f"generated part {name!r} is larger than 4 GiB")
         entry.crc, entry.compress_size, entry.file_size = crc, written, size
