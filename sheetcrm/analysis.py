@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 
@@ -51,6 +52,13 @@ class Analysis:
     def orders(self) -> pd.DataFrame:
         """Resolved order lines (``customer_id`` is the resolved ID)."""
         return self.resolution.orders
+
+    @cached_property
+    def purchase_days(self) -> pd.DataFrame:
+        """Distinct (customer, purchase day) pairs, shared by the retention tables."""
+        from sheetcrm.insights.cohorts import purchase_days  # only building tabs needs it
+
+        return purchase_days(self.orders)
 
     def rows_read(self) -> dict[str, int]:
         """Data rows found per table role (before anything was left out)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from sheetcrm.analysis import Analysis
+from sheetcrm.columns import map_distinct
 from sheetcrm.decisions import VERDICTS, memory_sheet, verdict_label
 from sheetcrm.insights.sheets import insight_sheets, summary_tables
 from sheetcrm.labels import label
@@ -202,14 +203,13 @@ def customer_display(analysis: Analysis) -> pd.DataFrame:
         kind="stable",
     )
     frame["segment_key"] = frame["segment"]
-    frame["segment"] = frame["segment"].map(lambda k: segment_by_key(k).label(lang))
+    frame["segment"] = map_distinct(frame["segment"], lambda k: segment_by_key(k).label(lang))
     frame["phone"] = format_phones(frame["phone"])
     yes, no = ("はい", "いいえ") if lang == "ja" else ("yes", "no")
-    frame["email_opt_in"] = frame["email_opt_in"].map(
-        lambda v: None if pd.isna(v) else (yes if v else no)
-    )
-    frame["last_response_type"] = frame["last_response_type"].map(
-        lambda t: activity_type_label(t, lang) if isinstance(t, str) else None
+    frame["email_opt_in"] = map_distinct(frame["email_opt_in"], lambda v: yes if v else no)
+    frame["last_response_type"] = map_distinct(
+        frame["last_response_type"],
+        lambda t: activity_type_label(t, lang) if isinstance(t, str) else None,
     )
     frame["sources"] = frame["sources"].map(_sources_text)
     frame["_segment"] = frame["segment_key"]

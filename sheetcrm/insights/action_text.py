@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from sheetcrm.columns import map_distinct
 from sheetcrm.insights.action_rules import (
     NoteKind,
     channels,
@@ -93,7 +94,7 @@ def describe_actions(actions: pd.DataFrame, lang: str) -> pd.DataFrame:
     result = actions.copy()
     texts = _all_sentences(actions, lang)
     result["priority_label"] = actions["priority"].map(levels)
-    result["reason_label"] = actions["reason"].map(lambda k: rule_by_key(k).label(lang))
+    result["reason_label"] = map_distinct(actions["reason"], lambda k: rule_by_key(k).label(lang))
     result["detail"] = [t[0] for t in texts]
     result["action"] = [t[1] for t in texts]
     result["channel_label"] = actions["channel"].map(

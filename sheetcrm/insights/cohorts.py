@@ -34,8 +34,12 @@ SECOND_PURCHASE_BANDS: tuple[tuple[int, int | None], ...] = (
 DISTRIBUTION_COLUMNS = ["low", "high", "customers", "share"]
 
 
-def _purchase_days(orders: pd.DataFrame) -> pd.DataFrame:
-    """Distinct (customer, purchase day) pairs, in date order."""
+def purchase_days(orders: pd.DataFrame) -> pd.DataFrame:
+    """Distinct (customer, purchase day) pairs, in date order: what every table here counts.
+
+    Computing it takes a while on a 1,000,000-line sales log; the functions below take
+    it as ``days=`` so that it is computed once per analysis (``Analysis.purchase_days``).
+    """
     purchases = orders.loc[orders["is_purchase"].astype(bool), ["customer_id", "order_date"]]
     purchases = purchases.assign(order_date=as_dates(purchases["order_date"]))
     purchases = purchases.dropna().drop_duplicates()
@@ -48,7 +52,7 @@ def _month_number(dates: pd.Series) -> pd.Series:
 
 def cohort_activity(orders: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     """The cohort table in long form (:data:`COHORT_COLUMNS`), every observable cell."""
-    return _cohort_activity(_purchase_days(orders), as_of)
+    return _cohort_activity(purchase_days(orders), as_of)
 
 
 def _cohort_activity(days: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -83,7 +87,12 @@ def month_column(k: int) -> str:
 
 
 def cohort_table(
-    orders: pd.DataFrame, as_of: dt.date, *, cohorts: int = 24, months: int = 12
+    orders: pd.DataFrame,
+    as_of: dt.date,
+    *,
+    cohorts: int = 24,
+    months: int = 12,
+    days: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """The cohort table in wide form: one row per cohort (the latest ``cohorts``).
 
@@ -92,7 +101,7 @@ def cohort_table(
     (shares; blank where the month has not come yet).
     """
     keys = [month_column(k) for k in range(months + 1)]
-    days = _purchase_days(orders)  # once: a 1,000,000-line sales log takes a while
+    days = purchase_days(orders) if days is None else days
     long = _cohort_activity(days, as_of)
     if long.empty:
         return pd.DataFrame(columns=["cohort", "customers", "repeat_rate", *keys])
@@ -117,7 +126,7 @@ def _repeaters_by_cohort(days: pd.DataFrame) -> pd.Series:
 
 def days_to_second_purchase(orders: pd.DataFrame) -> pd.Series:
     """Per repeat customer, days from the first to the second distinct purchase day."""
-    return _days_to_second(_purchase_days(orders))
+    return _days_to_second(purchase_days(orders))
 
 
 def _days_to_second(days: pd.DataFrame) -> pd.Series:
@@ -142,9 +151,9 @@ class Retention:
     distribution: pd.DataFrame
 
 
-def retention(orders: pd.DataFrame) -> Retention:
+def retention(orders: pd.DataFrame, *, days: pd.DataFrame | None = None) -> Retention:
     """Repeat rate and time to the second purchase over all buyers."""
-    days = _purchase_days(orders)
+    days = purchase_days(orders) if days is None else days
     buyers = int(days["customer_id"].nunique())
     gaps = _days_to_second(days)
     rows = []

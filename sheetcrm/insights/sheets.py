@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from sheetcrm.columns import map_distinct
 from sheetcrm.insights.acquisition import acquisition_results
 from sheetcrm.insights.action_text import describe_actions
 from sheetcrm.insights.actions import actions_for
@@ -151,8 +152,9 @@ def action_rows(analysis: Analysis) -> pd.DataFrame:
             "action": described["action"],
             "channel": described["channel_label"],
             "other_reasons": described["others"],
-            "segment": described["segment"].map(
-                lambda k: segment_by_key(k).label(lang) if isinstance(k, str) else None
+            "segment": map_distinct(
+                described["segment"],
+                lambda k: segment_by_key(k).label(lang) if isinstance(k, str) else None,
             ),
             "phone": format_phones(described["phone"]),
             "email": described["email"],
@@ -243,7 +245,13 @@ def cohort_model(analysis: Analysis, *, cohorts: int = 24, months: int = 12) -> 
     Its ``month_*`` columns are the cells a colour scale should shade as one block.
     """
     lang = analysis.lang
-    frame = cohort_table(analysis.orders, analysis.as_of, cohorts=cohorts, months=months)
+    frame = cohort_table(
+        analysis.orders,
+        analysis.as_of,
+        cohorts=cohorts,
+        months=months,
+        days=analysis.purchase_days,
+    )
     columns = (
         *_columns([("cohort", "text"), ("customers", "integer"), ("repeat_rate", "percent")], lang),
         *(Column(month_column(k), _month_title(k, lang), "percent") for k in range(months + 1)),
@@ -265,7 +273,7 @@ def _band_text(low: int, high: int | None, lang: str) -> str:
 
 def retention_sheet(analysis: Analysis) -> SheetModel:
     lang = analysis.lang
-    summary = retention(analysis.orders)
+    summary = retention(analysis.orders, days=analysis.purchase_days)
     figures = pd.DataFrame(
         [
             {
