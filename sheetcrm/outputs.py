@@ -394,9 +394,17 @@ def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
     lang = analysis.lang
     choices = tuple(verdict_label(v, lang) for v in VERDICTS)
     shown = ("name", "email", "phone", "sources", "matched_by")
-    # A plain dict, built once: candidates can number in the tens of thousands.
+    candidates = analysis.resolution.candidates
+    reviewed = candidates.head(MAX_REVIEW_ROWS)
+    decisions = analysis.decisions.by_pair.values()
+    named = {*reviewed["customer_id_a"], *reviewed["customer_id_b"]}
+    named |= set(analysis.resolution.id_merges.values())
+    named |= {cid for decision in decisions for cid in (decision.a, decision.b)}
+    # A plain dict of just the people shown: candidates can number in the thousands, the
+    # customers in the hundreds of thousands.
+    listed = display.loc[display["customer_id"].isin(named)]
     people = dict(
-        zip(display["customer_id"], zip(*(display[k] for k in shown), strict=True), strict=True)
+        zip(listed["customer_id"], zip(*(listed[k] for k in shown), strict=True), strict=True)
     )
     columns = (
         Column("decision", label("columns", "decision", lang), choices=choices),
@@ -412,9 +420,8 @@ def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
     def evidence_text(fields: list[str]) -> str:
         return ", ".join(label("columns", f, lang) if _has_label(f) else f for f in fields)
 
-    candidates = analysis.resolution.candidates
     open_rows = []
-    for candidate in candidates.head(MAX_REVIEW_ROWS).itertuples(index=False):
+    for candidate in reviewed.itertuples(index=False):
         row = {
             "decision": None,
             "score": candidate.score,
@@ -434,7 +441,7 @@ def _duplicates_sheet(analysis: Analysis, display: pd.DataFrame) -> SheetModel:
         row["customer_id_b"] = secondary
         merged_rows.append(row)
     remembered_rows = []
-    for decision in analysis.decisions.by_pair.values():
+    for decision in decisions:
         row = {
             "decision": verdict_label(decision.verdict, lang),
             "score": None,
