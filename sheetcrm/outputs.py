@@ -12,6 +12,7 @@ import pandas as pd
 from sheetcrm.analysis import Analysis
 from sheetcrm.columns import map_distinct
 from sheetcrm.decisions import VERDICTS, memory_sheet, verdict_label
+from sheetcrm.insights.cohorts import month_label, month_number
 from sheetcrm.insights.sheets import insight_sheets, summary_tables
 from sheetcrm.labels import label
 from sheetcrm.output_model import (
@@ -344,8 +345,7 @@ def _monthly_table(analysis: Analysis, months: int = 24) -> Table:
     else:
         # Grouped by month number; only the shown months are spelled out (strftime on a
         # million dates takes a third of a second).
-        dates = orders["order_date"]
-        month = dates.dt.year * 12 + dates.dt.month - 1
+        month = month_number(orders["order_date"])
         purchases = orders["is_purchase"].astype(bool)
         frame = pd.DataFrame(
             {
@@ -355,7 +355,7 @@ def _monthly_table(analysis: Analysis, months: int = 24) -> Table:
             }
         ).fillna(0)
         frame = frame.sort_index().tail(months)
-        frame.index = [f"{int(n) // 12:04d}-{int(n) % 12 + 1:02d}" for n in frame.index]
+        frame.index = [month_label(int(n)) for n in frame.index]
         frame.index.name = "month"
         frame = frame.reset_index()
         frame[["orders", "buyers"]] = frame[["orders", "buyers"]].astype("int64")

@@ -46,8 +46,14 @@ def purchase_days(orders: pd.DataFrame) -> pd.DataFrame:
     return purchases.sort_values(["customer_id", "order_date"], kind="stable")
 
 
-def _month_number(dates: pd.Series) -> pd.Series:
+def month_number(dates: pd.Series) -> pd.Series:
+    """Months since year 0 (2024-03 → 24290): groups and sorts by calendar month cheaply."""
     return dates.dt.year * 12 + dates.dt.month - 1
+
+
+def month_label(number: int) -> str:
+    """A :func:`month_number` spelled as ``YYYY-MM``."""
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
 def cohort_activity(orders: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
@@ -58,7 +64,7 @@ def cohort_activity(orders: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
 def _cohort_activity(days: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
     if days.empty:
         return pd.DataFrame(columns=COHORT_COLUMNS)
-    month = _month_number(days["order_date"])
+    month = month_number(days["order_date"])
     first = month.groupby(days["customer_id"]).transform("min")
     active = (
         pd.DataFrame({"first": first, "k": month - first, "customer_id": days["customer_id"]})
@@ -76,7 +82,7 @@ def _cohort_activity(days: pd.DataFrame, as_of: dt.date) -> pd.DataFrame:
         active.reindex(pd.MultiIndex.from_frame(cells[["first", "k"]])).fillna(0).to_numpy()
     ).astype("int64")
     cells["share"] = cells["active"] / cells["customers"]
-    cells["cohort"] = cells["first"].map(lambda n: f"{n // 12:04d}-{n % 12 + 1:02d}")
+    cells["cohort"] = cells["first"].map(month_label)
     cells = cells.rename(columns={"k": "months_since"})
     return cells[COHORT_COLUMNS]
 
