@@ -158,7 +158,7 @@ def _where(numbers: pa.Array, rows: np.ndarray, test: RegexTest, pattern: str) -
 def _fullmatch(numbers: pa.Array, pattern: str) -> np.ndarray:
     """phonenumbers' ``fullmatch(re.compile(pattern), number)`` for each number."""
     if _re2_accepts(pattern):
-        return _mask(pc.match_substring_regex(numbers, f"^(?:{pattern})$"))
+        return regex_matches(numbers, f"^(?:{pattern})$")
     compiled = re.compile(pattern)
     return _python_mask(numbers, lambda text: compiled.fullmatch(text) is not None)
 
@@ -166,7 +166,7 @@ def _fullmatch(numbers: pa.Array, pattern: str) -> np.ndarray:
 def _starts_with(numbers: pa.Array, pattern: str) -> np.ndarray:
     """``re.compile(pattern).match(number)`` (a match at the start) for each number."""
     if _re2_accepts(pattern):
-        return _mask(pc.match_substring_regex(numbers, f"^(?:{pattern})"))
+        return regex_matches(numbers, f"^(?:{pattern})")
     compiled = re.compile(pattern)
     return _python_mask(numbers, lambda text: compiled.match(text) is not None)
 
@@ -198,8 +198,10 @@ def _re2_accepts(pattern: str) -> bool:
     return True
 
 
-def _mask(matches: pa.Array) -> np.ndarray:
-    return matches.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+def regex_matches(cells: pa.Array, pattern: str) -> np.ndarray:
+    """Where an RE2 ``pattern`` finds a match in each cell, as a numpy mask."""
+    found = pc.match_substring_regex(cells, pattern)
+    return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 
 def _python_mask(numbers: pa.Array, test: Callable[[str], bool]) -> np.ndarray:

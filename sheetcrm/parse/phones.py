@@ -137,8 +137,10 @@ def _plain_national_batch(texts: list[str], region: str) -> np.ndarray:
     if trunk is None or not texts:
         return e164
     cells = pa.array(texts, type=pa.string())
-    plain = _matches(cells, f"^(?:{_PLAIN_NATIONAL.pattern})$")
-    plain &= ~_matches(cells, _NOTE.pattern) & ~_matches(cells, " $")
+    plain = phone_rules.regex_matches(cells, f"^(?:{_PLAIN_NATIONAL.pattern})$")
+    plain &= ~phone_rules.regex_matches(cells, _NOTE.pattern) & ~phone_rules.regex_matches(
+        cells, " $"
+    )
     rows = np.flatnonzero(plain)
     digits = pc.replace_substring_regex(cells.take(rows), _SEPARATORS.pattern, "")
     lengths = pc.utf8_length(digits).to_numpy(zero_copy_only=False)
@@ -149,12 +151,6 @@ def _plain_national_batch(texts: list[str], region: str) -> np.ndarray:
         f"+{country_code}", national.filter(valid), ""
     ).to_pylist()
     return e164
-
-
-def _matches(cells: pa.Array, pattern: str) -> np.ndarray:
-    """Where an (RE2) regex finds a match in each cell."""
-    found = pc.match_substring_regex(cells, pattern)
-    return found.to_numpy(zero_copy_only=False).astype(bool, copy=False)
 
 
 def _read_plain_nationals(texts: pd.Series, region: str) -> pd.DataFrame:
@@ -221,7 +217,7 @@ def _format_japanese_e164(texts: list[str], shown: np.ndarray) -> np.ndarray:
     """Put the national form of the plain Japanese E.164 texts into ``shown``; say which."""
     done = np.zeros(len(texts), dtype=bool)
     cells = pa.array(texts, type=pa.string())
-    rows = np.flatnonzero(_matches(cells, f"^(?:{_JAPAN_E164.pattern})$"))
+    rows = np.flatnonzero(phone_rules.regex_matches(cells, f"^(?:{_JAPAN_E164.pattern})$"))
     national = pc.utf8_slice_codeunits(cells.take(rows), len(f"+{_JAPAN_CODE}"))
     kept = ~phone_rules.prefix_for_parsing_matches(national, _JAPAN_CODE)
     rows, national = rows[kept], national.filter(kept)
