@@ -245,7 +245,7 @@ def _column_data(series: pd.Series) -> _ColumnData:
         if getattr(series.dtype, "tz", None) is not None:
             series = series.dt.tz_localize(None)
         days = ((series - _EXCEL_EPOCH) / _ONE_DAY).to_numpy(dtype="float64", na_value=np.nan)
-        return _finite(np.where(days > 59, days + 1, days), _DATE)
+        return _finite(_excel_serial(days), _DATE)
     if kind == "m":
         return _finite((series / _ONE_DAY).to_numpy(dtype="float64", na_value=np.nan), _NUMBER)
     if kind in "biu" and isinstance(series.dtype, np.dtype):  # numpy dtypes cannot hold NA
@@ -585,10 +585,12 @@ def _cell_value(value: Any) -> tuple[str, Any] | None:
         return _BOOLEAN, bool(value)
     if isinstance(value, np.datetime64):
         value = pd.Timestamp(value).to_pydatetime()
-    if isinstance(value, dt.datetime):
-        return _DATE, _serial_days(value.replace(tzinfo=None) - dt.datetime(1899, 12, 31))
     if isinstance(value, dt.date):
-        return _DATE, _serial_days(value - dt.date(1899, 12, 31))
+        if not isinstance(value, dt.datetime):
+            value = dt.datetime.combine(value, dt.time())
+        # Python's datetimes, not pandas': a year-1 date stays in range.
+        days = (value.replace(tzinfo=None) - _EXCEL_EPOCH.to_pydatetime()) / dt.timedelta(days=1)
+        return _DATE, float(_excel_serial(days))
     if isinstance(value, dt.timedelta | np.timedelta64):
         value = pd.Timedelta(value) / _ONE_DAY
     if isinstance(value, numbers.Real | Decimal):
@@ -597,9 +599,10 @@ def _cell_value(value: Any) -> tuple[str, Any] | None:
     return _TEXT, str(value)
 
 
-def _serial_days(since_epoch: dt.timedelta) -> float:
-    days = since_epoch / dt.timedelta(days=1)
-    return days + 1 if days > 59 else days
+def _excel_serial(days: Any) -> Any:
+    """Days since 1899-12-31 (a number or an array) as Excel serials: one more after
+    1900-02-28, for the 1900-02-29 Excel counts (see _EXCEL_EPOCH)."""
+    return np.where(days > 59, days + 1, days)
 
 
 def _arrow(values: Any, missing: np.ndarray | None) -> pa.Array:
